@@ -1,0 +1,5 @@
+"""(being written) ClLinalgOps."""
+
+
+class ClLinalgOps:
+    """Mixin; see engine/backend/base.py for the contract."""

@@ -1,0 +1,5 @@
+"""(being written) ClNNOps."""
+
+
+class ClNNOps:
+    """Mixin; see engine/backend/base.py for the contract."""

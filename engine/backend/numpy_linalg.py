@@ -1,0 +1,5 @@
+"""(being written) NumpyLinalgOps."""
+
+
+class NumpyLinalgOps:
+    """Mixin; see engine/backend/base.py for the contract."""

@@ -1,0 +1,5 @@
+"""(being written) NumpyNNOps."""
+
+
+class NumpyNNOps:
+    """Mixin; see engine/backend/base.py for the contract."""
