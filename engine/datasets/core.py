@@ -16,11 +16,13 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..errors import EngineError
+
 TASKS = ("binary", "multiclass", "regression", "sequence_regression")
 CLASSIFICATION_TASKS = ("binary", "multiclass")
 
 
-class DatasetError(ValueError):
+class DatasetError(EngineError, ValueError):
     """A data set could not be made from the arguments given; the message says why."""
 
 
@@ -213,7 +215,7 @@ def load(name: str, n: int | None = None, noise: float = 0.1,
             f"n={n} is too few to split into training and test sets; use n >= 2.")
     noise = _check_noise(noise)
     test_ratio = check_test_ratio(test_ratio)
-    _check_seed(seed)
+    check_seed(seed)
     opts = {**ds_info.options, **options}
 
     rng = np.random.default_rng(seed)
@@ -322,7 +324,7 @@ def _check_noise(noise) -> float:
     return float(noise)
 
 
-def _check_seed(seed) -> None:
+def check_seed(seed) -> None:
     if seed is None:
         return
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError, shape_str
 from .core import DatasetError
 
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
@@ -51,9 +52,9 @@ def features(x, names) -> np.ndarray:
     chosen = _normalise_names(names)
     arr = np.asarray(x, dtype=np.float32)
     if arr.ndim != 2 or arr.shape[1] != 2:
-        raise DatasetError(
-            f"Feature maps need points of shape (N, 2) holding x1 and x2; "
-            f"got an array of shape {arr.shape}.")
+        raise ShapeError(
+            f"Feature maps need points of shape N×2 holding x1 and x2; "
+            f"got an array of shape {shape_str(arr.shape)}.")
     a, b = arr[:, 0], arr[:, 1]
     out = np.empty((arr.shape[0], len(chosen)), dtype=np.float32)
     for j, name in enumerate(chosen):
