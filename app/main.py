@@ -1,0 +1,76 @@
+"""Start the GUI: parse the window's flags, pick the device, show (or grab) the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.environment import prepare_environment, use_offscreen_if_headless
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The GUI's command-line flags."""
+    parser = argparse.ArgumentParser(
+        prog="mnlab",
+        description="Matrix Network Lab: build matrices and neural networks, run them on OpenCL.",
+        epilog="Headless commands: 'mnlab devices' lists devices, 'mnlab train ...' trains without a window.",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="render the main window to a PNG file at PATH and exit (works without a display)",
+    )
+    parser.add_argument(
+        "--device",
+        metavar="NAME",
+        help="compute on this device (a name or part of one, or 'numpy'); default: PYOPENCL_CTX, else the best GPU, else a CPU",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the GUI and return the process exit status."""
+    # First, before any import below can load pyopencl or Qt.
+    prepare_environment()
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else [str(a) for a in argv])
+    if args.screenshot:
+        use_offscreen_if_headless()
+
+    import engine
+
+    if args.device:
+        try:
+            engine.use_device(args.device)
+        except Exception as exc:  # any failure is reported as its sentence, not a traceback
+            print(f"mnlab: {exc}", file=sys.stderr)
+            return 2
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "mnlab"])
+    app.setApplicationName("Matrix Network Lab")
+    app.setOrganizationName("Matrix Network Lab")
+
+    window = MainWindow()
+    if args.screenshot:
+        return _screenshot(window, args.screenshot)
+    window.show()
+    return app.exec()
+
+
+def _screenshot(window, path: str) -> int:
+    """Grab ``window`` into a PNG at ``path``; 0 on success, 1 with a sentence otherwise."""
+    window.resize(1100, 720)
+    window.show()
+    # grab() paints synchronously, but layouts settle through posted events first.
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    pixmap = window.grab()
+    window.close()
+    if not pixmap.save(str(path), "PNG"):
+        print(f"mnlab: could not write the screenshot to {path}: check the folder exists and is writable.", file=sys.stderr)
+        return 1
+    return 0

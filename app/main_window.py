@@ -1,0 +1,143 @@
+"""The main window: menus, status bar and the central page, wired to the controllers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+
+from app.device_controller import DeviceController
+from ui.device_status import DeviceStatus
+from ui.welcome_page import WelcomePage
+
+ABOUT_TEXT = (
+    "<h3>Matrix Network Lab</h3>"
+    "<p>A desktop lab for learning matrices and neural networks: build them visually, "
+    "run them on OpenCL kernels on the GPU or CPU in this machine, step through "
+    "forward and backward passes one operation at a time, and watch training live.</p>"
+    "<p>Built with PySide6, pyqtgraph, numpy and pyopencl.</p>"
+)
+
+
+class MainWindow(QMainWindow):
+    """The application window. It lays out widgets and wires signals; it computes nothing."""
+
+    def __init__(self, parent: QWidget | None = None, devices: DeviceController | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Matrix Network Lab")
+        self.resize(1100, 720)
+
+        self.device_controller = devices or DeviceController(self)
+        self.setCentralWidget(WelcomePage(self))
+
+        self.device_status = DeviceStatus(self)
+        self.statusBar().setObjectName("statusBar")
+        self.statusBar().addPermanentWidget(self.device_status)
+
+        self._build_file_menu()
+        self._build_edit_menu()
+        self._build_view_menu()
+        self._build_device_menu()
+        self._build_help_menu()
+
+        self.device_controller.deviceChanged.connect(self._show_device)
+        self.device_controller.failed.connect(self._show_device_error)
+        self._show_device(self.device_controller.current())
+
+    # -- menus -----------------------------------------------------------------
+
+    def _menu(self, title: str, name: str):
+        menu = self.menuBar().addMenu(title)
+        menu.setObjectName(name)
+        return menu
+
+    def _build_file_menu(self) -> None:
+        menu = self._menu("&File", "fileMenu")
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        # Not every platform defines a Quit key (Windows has none); Ctrl+Q everywhere.
+        if quit_action.shortcut().isEmpty():
+            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+
+    def _build_edit_menu(self) -> None:
+        menu = self._menu("&Edit", "editMenu")
+        # Placeholders until the labs bring an undo stack; disabled so nothing pretends to work.
+        for text, key, name in (("&Undo", QKeySequence.StandardKey.Undo, "undoAction"),
+                                ("&Redo", QKeySequence.StandardKey.Redo, "redoAction")):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(key))
+            action.setEnabled(False)
+            menu.addAction(action)
+
+    def _build_view_menu(self) -> None:
+        menu = self._menu("&View", "viewMenu")
+        full_screen = QAction("&Full Screen", self)
+        full_screen.setObjectName("fullScreenAction")
+        full_screen.setCheckable(True)
+        full_screen.setShortcut(QKeySequence(QKeySequence.StandardKey.FullScreen))
+        full_screen.toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        menu.addAction(full_screen)
+        status_bar = QAction("&Status Bar", self)
+        status_bar.setObjectName("statusBarAction")
+        status_bar.setCheckable(True)
+        status_bar.setChecked(True)
+        status_bar.toggled.connect(self.statusBar().setVisible)
+        menu.addAction(status_bar)
+
+    def _build_device_menu(self) -> None:
+        self.device_menu = self._menu("&Device", "deviceMenu")
+        self.device_group = QActionGroup(self)
+        self.device_group.setExclusive(True)
+        self.device_actions: dict[str, QAction] = {}
+        for device in self.device_controller.devices():
+            action = QAction(device.name, self)
+            action.setObjectName(f"deviceAction:{device.name}")
+            action.setCheckable(True)
+            action.setData(device.name)
+            action.setToolTip(f"{device.name} on {device.platform} ({device.kind})")
+            action.setStatusTip(f"Compute on {device.name} ({device.platform})")
+            self.device_group.addAction(action)
+            self.device_menu.addAction(action)
+            self.device_actions[device.name] = action
+        # triggered fires only on a person's choice, not on setChecked from _show_device.
+        self.device_group.triggered.connect(lambda action: self.device_controller.choose(action.data()))
+
+    def _build_help_menu(self) -> None:
+        menu = self._menu("&Help", "helpMenu")
+        about = QAction("&About Matrix Network Lab", self)
+        about.setObjectName("aboutAction")
+        about.triggered.connect(self.show_about)
+        menu.addAction(about)
+
+    # -- reactions ---------------------------------------------------------------
+
+    def show_about(self) -> QMessageBox:
+        """Open the About box (without blocking) and return it."""
+        return self._message(QMessageBox.Icon.Information, "About Matrix Network Lab", ABOUT_TEXT)
+
+    def _show_device(self, device) -> None:
+        self.device_status.set_device(device.name, device.kind, device.fp64, device.platform)
+        self.device_status.set_warning(self.device_controller.warning())
+        action = self.device_actions.get(device.name)
+        if action is not None:
+            action.setChecked(True)
+
+    def _show_device_error(self, sentence: str) -> None:
+        self.statusBar().showMessage(sentence, 15000)
+        # The menu must go on showing the device really in use, not the one that failed.
+        self._show_device(self.device_controller.current())
+        self._message(QMessageBox.Icon.Warning, "Device not changed", sentence)
+
+    def _message(self, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        # open() rather than exec(): window-modal without a nested event loop, so the
+        # window (and tests) keep running while the box is up.
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("messageBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
