@@ -49,6 +49,10 @@ class Backend:
         """An array of zeros."""
         raise NotImplementedError
 
+    def full(self, shape, value, dtype=None):
+        """An array with every element ``value``."""
+        raise NotImplementedError
+
     def copy(self, a):
         """A new array with the same contents."""
         raise NotImplementedError
@@ -168,8 +172,11 @@ class Backend:
         output, the flat index (h·W + w) of the winning input within its (n, c) plane."""
         raise NotImplementedError
 
-    def maxpool_backward(self, dy, argmax, x_shape):
-        """dx (x_shape): each dy routed to its winning input (summed where windows overlap)."""
+    def maxpool_backward(self, dy, argmax, x_shape, size: int | None = None, stride: int | None = None):
+        """dx (x_shape): each dy routed to its winning input (summed where windows overlap).
+
+        Pass the window ``size`` and ``stride`` when known: each input then gathers from
+        only the windows covering it (far more parallel than the per-plane fallback)."""
         raise NotImplementedError
 
     def avgpool_forward(self, x, size: int, stride: int):

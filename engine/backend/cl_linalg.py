@@ -1,5 +1,265 @@
-"""(being written) ClLinalgOps."""
+"""Linear-algebra ops of the OpenCL backend, each one or more kernels from
+opencl/kernels/{elementwise,reduce,matmul,gauss}.cl, queued without waiting.
+
+Only ``dot`` and ``gauss_solve`` (which return Python numbers) read from the device.
+
+Matrix products come in three kernels (see matmul.cl): "naive" for small products,
+"local" (local-memory tiles) for GPUs and "register" (register blocks over packed
+panels, no local memory) for CPUs. ``matmul_variant`` forces one, so tests can run
+every variant on any device.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyopencl as cl
+
+from .cl_memory import round_up
+from .numpy_linalg import (
+    check_gauss,
+    check_out,
+    check_same_shape,
+    matmul_shape,
+    pivot_tolerance_scale,
+    singular_message,
+)
+from ..errors import ShapeError, SingularMatrixError, shape_str
+
+#: work-group size of the 1-D elementwise kernels
+LOCAL = 64
+#: work-group shape (columns, rows) of the 2-D gather kernels (transpose, packing, elimination)
+LOCAL_2D = (16, 4)
+#: the most work-items in the first stage of a reduction
+MAX_PARTS = 1024
+#: side of the square work-group of the local-memory matmul
+TILE = 16
+#: products with M·N·K below this run the naive kernel whatever the device (launch
+#: overhead dominates there, and packing would add two more launches)
+NAIVE_WORK = 48 ** 3
+#: (TM, TN) register block per work-item of the CPU kernel, per dtype: TM·TN accumulators
+#: plus one row of B must fit the vector registers (16 on AVX2)
+REG_TILES = {np.dtype(np.float32): (4, 16), np.dtype(np.float64): (4, 8)}
+#: work-group shape of the register kernel: work-items of one group share an A panel
+REG_LOCAL = (8, 1)
+MATMUL_VARIANTS = ("naive", "local", "register")
+
+# name -> (file, argument kinds): "b" buffer, "i" int32, "r" the backend's REAL
+_KERNELS = {
+    "k_add": ("elementwise.cl", "bbbi"),
+    "k_sub": ("elementwise.cl", "bbbi"),
+    "k_mul": ("elementwise.cl", "bbbi"),
+    "k_scale": ("elementwise.cl", "bbir"),
+    "k_axpy": ("elementwise.cl", "bbir"),
+    "k_transpose": ("elementwise.cl", "bbii"),
+    "k_dot_parts": ("reduce.cl", "bbbii"),
+    "k_absmax_parts": ("reduce.cl", "bbii"),
+    "k_sum_parts": ("reduce.cl", "bbi"),
+    "k_mm_naive": ("matmul.cl", "bbbiiiiii"),
+    "k_mm_local": ("matmul.cl", "bbbiiiiii"),
+    "k_mm_pack_a": ("matmul.cl", "bbiiii"),
+    "k_mm_pack_b": ("matmul.cl", "bbiiii"),
+    "k_mm_reg": ("matmul.cl", "bbbiiiiii"),
+    "k_gauss_pack": ("gauss.cl", "bbbii"),
+    "k_gauss_unpack": ("gauss.cl", "bbii"),
+    "k_gauss_start": ("gauss.cl", "birbb"),
+    "k_gauss_pivot": ("gauss.cl", "biiibbb"),
+    "k_gauss_swap": ("gauss.cl", "biibb"),
+    "k_gauss_elim": ("gauss.cl", "biiiib"),
+}
+
+
+def _parts(n: int) -> int:
+    return min(round_up(n, LOCAL), MAX_PARTS)
+
+
+def _grid(cols: int, rows: int, local=LOCAL_2D) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(global, local) sizes of a 2-D launch covering cols × rows work-items."""
+    return (round_up(cols, local[0]), round_up(rows, local[1])), local
 
 
 class ClLinalgOps:
     """Mixin; see engine/backend/base.py for the contract."""
+
+    #: None: choose by size and device kind; or one of MATMUL_VARIANTS to force it
+    matmul_variant: str | None = None
+
+    def _lk(self, name: str):
+        """The kernel object ``name``, looked up once per backend and kept."""
+        cache = self.__dict__.get("_linalg_kernels")
+        if cache is None:
+            cache = self.__dict__["_linalg_kernels"] = {}
+        kern = cache.get(name)
+        if kern is None:
+            filename, kinds = _KERNELS[name]
+            types = {"b": None, "i": np.int32, "r": self.dtype}
+            defines = None
+            if filename == "matmul.cl":
+                tm, tn = REG_TILES[self.dtype]
+                defines = {"TM": tm, "TN": tn, "TILE": TILE}
+            kern = self.kernel(filename, name, [types[c] for c in kinds], defines)
+            cache[name] = kern
+        return kern
+
+    def _run1(self, name: str, n: int, *args) -> None:
+        """Queue a 1-D kernel over n work-items (rounded up to the work-group size)."""
+        self._lk(name)(self.queue, (round_up(n, LOCAL),), (LOCAL,), *args)
+
+    # ------------------------------------------------------------ elementwise
+    def _binary(self, name: str, op: str, a, b):
+        check_same_shape(op, a, b)
+        out = self.empty(a.shape)
+        if a.size:
+            self._run1(name, a.size, a.buf, b.buf, out.buf, a.size)
+        return out
+
+    def add(self, a, b):
+        return self._binary("k_add", "add", a, b)
+
+    def sub(self, a, b):
+        return self._binary("k_sub", "sub", a, b)
+
+    def mul(self, a, b):
+        return self._binary("k_mul", "mul", a, b)
+
+    def scale(self, a, s: float):
+        out = self.empty(a.shape)
+        if a.size:
+            self._run1("k_scale", a.size, a.buf, out.buf, a.size, s)
+        return out
+
+    def axpy(self, alpha: float, x, y) -> None:
+        if x.size != y.size:
+            raise ShapeError(f"axpy needs x and y of one size, not {shape_str(x.shape)} and {shape_str(y.shape)}.")
+        if x.size:
+            self._run1("k_axpy", x.size, x.buf, y.buf, x.size, alpha)
+
+    def transpose(self, a):
+        if a.ndim != 2:
+            raise ShapeError(f"transpose needs a 2-D array, not {shape_str(a.shape)}.")
+        rows, cols = a.shape
+        out = self.empty((cols, rows))
+        if a.size:
+            glob, loc = _grid(rows, cols)
+            self._lk("k_transpose")(self.queue, glob, loc, a.buf, out.buf, rows, cols)
+        return out
+
+    # ---------------------------------------------------------------- matmul
+    def _choose_matmul(self, m: int, n: int, k: int) -> str:
+        forced = self.matmul_variant
+        if forced is not None:
+            if forced not in MATMUL_VARIANTS:
+                raise ValueError(f"matmul_variant must be None or one of {', '.join(MATMUL_VARIANTS)}, not {forced!r}.")
+            return forced
+        if m * n * k < NAIVE_WORK:
+            return "naive"
+        return "register" if self.device.kind == "cpu" else "local"
+
+    def matmul(self, a, b, trans_a: bool = False, trans_b: bool = False, out=None, accumulate: bool = False):
+        """See ``Backend.matmul``; ``out`` must not share memory with a or b."""
+        m, n, k = matmul_shape(a, b, trans_a, trans_b)
+        if out is None:
+            out = self.empty((m, n))
+            accumulate = False
+        else:
+            check_out(out, m, n)
+        if m == 0 or n == 0:
+            return out
+        if k == 0:  # an empty sum: the product is all zeros
+            if not accumulate:
+                cl.enqueue_fill_buffer(self.queue, out.buf, np.zeros(1, out.dtype), 0, out.nbytes)
+            return out
+        ta, tb, acc = int(bool(trans_a)), int(bool(trans_b)), int(bool(accumulate))
+        variant = self._choose_matmul(m, n, k)
+        if variant == "naive":
+            glob, loc = _grid(n, m)
+            self._lk("k_mm_naive")(self.queue, glob, loc, a.buf, b.buf, out.buf, m, n, k, ta, tb, acc)
+        elif variant == "local":
+            glob = (round_up(n, TILE), round_up(m, TILE))
+            self._lk("k_mm_local")(self.queue, glob, (TILE, TILE), a.buf, b.buf, out.buf, m, n, k, ta, tb, acc)
+        else:
+            self._matmul_register(a, b, out, m, n, k, ta, tb, acc)
+        return out
+
+    def _matmul_register(self, a, b, out, m, n, k, ta, tb, acc) -> None:
+        tm, tn = REG_TILES[self.dtype]
+        mp, np_ = round_up(m, tm), round_up(n, tn)
+        # Packed copies of A and B live only for this call; the in-order queue keeps
+        # them alive until the kernels that read them have run.
+        ap = self.empty((mp * k,))
+        bp = self.empty((np_ * k,))
+        self._run1("k_mm_pack_a", mp * k, a.buf, ap.buf, m, k, mp, ta)
+        self._run1("k_mm_pack_b", np_ * k, b.buf, bp.buf, n, k, np_, tb)
+        nq, npanels = np_ // tn, mp // tm
+        glob, loc = _grid(nq, npanels, REG_LOCAL)
+        self._lk("k_mm_reg")(self.queue, glob, loc, ap.buf, bp.buf, out.buf, m, n, k, nq, npanels, acc)
+
+    # ------------------------------------------------------------------- dot
+    def dot(self, u, v) -> float:
+        if u.ndim != 1 or tuple(u.shape) != tuple(v.shape):
+            raise ShapeError(f"dot needs two 1-D arrays of one length, not {shape_str(u.shape)} and {shape_str(v.shape)}.")
+        n = u.size
+        if n == 0:
+            return 0.0
+        parts = _parts(n)
+        partials = self.empty((parts,))
+        total = self.empty((1,))
+        self._run1("k_dot_parts", parts, u.buf, v.buf, partials.buf, n, parts)
+        self._lk("k_sum_parts")(self.queue, (1,), (1,), partials.buf, total.buf, parts)
+        return float(self.to_numpy(total)[0])
+
+    # ----------------------------------------------------------- elimination
+    def gauss_solve(self, a, b, allow_singular: bool = False):
+        """See ``Backend.gauss_solve``. With ``allow_singular=True`` a singular ``a``
+        returns ``(None, 0.0)`` instead of raising (what a determinant wants).
+
+        When b has no columns only the rows below each pivot are cleared (forward
+        elimination), which is all a determinant needs. Three kernels per column are
+        queued without waiting; the host reads the result once, at the end.
+        """
+        n, nb = check_gauss(a, b)
+        if n == 0:
+            return self.zeros((0, nb)), 1.0
+        w = n + nb
+        mat = self.empty((n, w))
+        glob, loc = _grid(w, n)
+        self._lk("k_gauss_pack")(self.queue, glob, loc, a.buf, b.buf, mat.buf, n, nb)
+
+        parts = _parts(a.size)
+        partials = self.empty((parts,))
+        tol = self.empty((1,))
+        info = self.empty((3,), np.int32)
+        pivots = self.empty((n,))
+        self._run1("k_absmax_parts", parts, a.buf, partials.buf, a.size, parts)
+        scale = pivot_tolerance_scale(n, self.dtype)
+        self._lk("k_gauss_start")(self.queue, (1,), (1,), partials.buf, parts, scale, tol.buf, info.buf)
+
+        k_pivot, k_swap, k_elim = self._lk("k_gauss_pivot"), self._lk("k_gauss_swap"), self._lk("k_gauss_elim")
+        below_only = 1 if nb == 0 else 0
+        q = self.queue
+        for c in range(n):
+            k_pivot(q, (1,), (1,), mat.buf, n, w, c, tol.buf, info.buf, pivots.buf)
+            k_swap(q, (round_up(w - c, LOCAL),), (LOCAL,), mat.buf, w, c, info.buf, pivots.buf)
+            rows = n - c - 1 if below_only else n
+            if rows and w - c - 1:
+                glob, loc = _grid(w - c - 1, rows)
+                k_elim(q, glob, loc, mat.buf, n, w, c, below_only, info.buf)
+
+        x = None
+        if nb:
+            x = self.empty((n, nb))
+            glob, loc = _grid(nb, n)
+            self._lk("k_gauss_unpack")(self.queue, glob, loc, mat.buf, x.buf, n, nb)
+        host_info = np.empty(3, np.int32)
+        host_tol = np.empty(1, self.dtype)
+        cl.enqueue_copy(q, host_tol, tol.buf, is_blocking=False)
+        cl.enqueue_copy(q, host_info, info.buf, is_blocking=True)
+        if host_info[0]:
+            if allow_singular:
+                return None, 0.0
+            column = int(host_info[0]) - 1
+            raise SingularMatrixError(singular_message(column, n, float(host_tol[0])), column)
+        piv = self.to_numpy(pivots).astype(np.float64)
+        det = float(np.prod(piv)) * (-1.0 if host_info[2] % 2 else 1.0)
+        if x is None:
+            x = self.empty((n, 0))
+        return x, det

@@ -67,9 +67,19 @@ class ClMemory:
         return ClArray(self.cl.alloc(nbytes), shape, dt)
 
     def zeros(self, shape, dtype=None):
+        return self.full(shape, 0, dtype)
+
+    def full(self, shape, value, dtype=None):
+        """An array with every element ``value`` (float dtype of the backend, or int32)."""
         a = self.empty(shape, dtype)
         if a.size:
-            cl.enqueue_fill_buffer(self.queue, a.buf, np.zeros(1, a.dtype), 0, a.nbytes)
+            if a.dtype == self.dtype:
+                k = self.kernel("memory.cl", "k_fill", [None, self.dtype, np.int32])
+            elif a.dtype == np.int32:
+                k = self.kernel("memory.cl", "k_fill_int", [None, np.int32, np.int32])
+            else:
+                raise TypeError(f"full: unsupported dtype {a.dtype}")
+            k(self.queue, (round_up(a.size, 64),), (64,), a.buf, value, a.size)
         return a
 
     def asarray(self, x, dtype=None):

@@ -1,5 +1,307 @@
-"""(being written) ClNNOps."""
+"""Neural-network ops of the OpenCL backend: each one a kernel (or two) from
+opencl/kernels/nn_*.cl, queued without waiting for the device.
+
+Reductions (losses, penalties) run in two stages: up to ``MAX_PARTS`` work-items each
+sum a strided share into a partials buffer, then one work-item adds the partials. That
+is correct for any size, needs no local memory or barriers (slow on CPU devices), and
+leaves the result on the device as a 1-element array.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..errors import ShapeError, shape_str
+from .cl_memory import round_up
+from .numpy_nn import check_activation, check_regularization, conv_out_shape, pool_out_shape
+
+#: work-group size of every nn kernel (a global size is rounded up to a multiple of it)
+LOCAL = 64
+#: the most work-items the first stage of a reduction uses
+MAX_PARTS = 1024
+
+_ACT_CODES = {"linear": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "sigmoid": 4}
+
+# name -> (file, argument kinds): "b" buffer, "i" int32, "r" the backend's REAL
+_KERNELS = {
+    "k_add_bias": ("nn_misc.cl", "bbiii"),
+    "k_bias_grad": ("nn_misc.cl", "bbiii"),
+    "k_time_slice": ("nn_misc.cl", "bbiiii"),
+    "k_time_store": ("nn_misc.cl", "bbiiii"),
+    "k_count_nonfinite": ("nn_misc.cl", "biib"),
+    "k_sum_partials": ("nn_misc.cl", "bibr"),
+    "k_regularize": ("nn_misc.cl", "bbbiiir"),
+    "k_act_fwd": ("nn_activation.cl", "bbiir"),
+    "k_act_bwd": ("nn_activation.cl", "bbbbiir"),
+    "k_softmax_fwd": ("nn_activation.cl", "bbii"),
+    "k_softmax_bwd": ("nn_activation.cl", "bbbii"),
+    "k_mse": ("nn_loss.cl", "bbbbiir"),
+    "k_bce": ("nn_loss.cl", "bbbbiir"),
+    "k_softmax_ce": ("nn_loss.cl", "bbbbiiir"),
+    "k_conv2d_fwd": ("nn_conv.cl", "bbbb" + "i" * 10),
+    "k_conv2d_bwd_dx": ("nn_conv.cl", "bbb" + "i" * 10),
+    "k_conv2d_bwd_dw": ("nn_conv.cl", "bbb" + "i" * 10),
+    "k_maxpool_fwd": ("nn_pool.cl", "bbb" + "i" * 7),
+    "k_maxpool_bwd": ("nn_pool.cl", "bbb" + "i" * 7),
+    "k_maxpool_bwd_plane": ("nn_pool.cl", "bbbiii"),
+    "k_avgpool_fwd": ("nn_pool.cl", "bb" + "i" * 7),
+    "k_avgpool_bwd": ("nn_pool.cl", "bb" + "i" * 7),
+    "k_sgd_plain": ("nn_optim.cl", "bbir"),
+    "k_sgd_momentum": ("nn_optim.cl", "bbbirri"),
+    "k_adam": ("nn_optim.cl", "bbbbirrrrr"),
+}
+
+
+def _parts(n: int) -> int:
+    """Work-items in the first stage of a reduction over n terms."""
+    return min(round_up(n, LOCAL), MAX_PARTS)
 
 
 class ClNNOps:
     """Mixin; see engine/backend/base.py for the contract."""
+
+    def _k(self, name: str):
+        """The kernel object ``name``, looked up on first use and kept."""
+        cache = self.__dict__.get("_nn_kernels")
+        if cache is None:
+            cache = self.__dict__["_nn_kernels"] = {}
+        kern = cache.get(name)
+        if kern is None:
+            filename, kinds = _KERNELS[name]
+            types = {"b": None, "i": np.int32, "r": self.dtype}
+            kern = self.kernel(filename, name, [types[c] for c in kinds])
+            cache[name] = kern
+        return kern
+
+    def _run(self, name: str, n: int, *args) -> None:
+        """Queue kernel ``name`` over n work-items (rounded up to the work-group size)."""
+        self._k(name)(self.queue, (round_up(n, LOCAL),), (LOCAL,), *args)
+
+    def _reduce(self, name: str, parts: int, args: tuple, scale: float):
+        """Queue reduction kernel ``name`` (its partials buffer goes where ``None`` stands in
+        ``args``), then the second stage; returns a 1-element array holding scale·Σ partials.
+
+        The partials live in one scratch buffer per backend: a new buffer costs far more on
+        PoCL than the launch itself. The in-order queue keeps consecutive reductions apart;
+        the lock keeps two threads from interleaving their two stages.
+        """
+        state = self.__dict__.get("_nn_scratch")
+        if state is None:
+            state = self.__dict__["_nn_scratch"] = (threading.Lock(), self.empty((MAX_PARTS,)))
+        lock, partials = state
+        out = self.empty((1,))
+        args = tuple(partials.buf if a is None else a for a in args)
+        with lock:
+            self._run(name, parts, *args)
+            self._k("k_sum_partials")(self.queue, (1,), (1,), partials.buf, parts, out.buf, scale)
+        return out
+
+    # ----------------------------------------------------------------- bias
+    def add_bias(self, z, b) -> None:
+        if z.ndim < 2 or b.shape != (z.shape[1],):
+            raise ShapeError(
+                f"add_bias: a bias of {shape_str(b.shape)} does not match axis 1 of {shape_str(z.shape)}."
+            )
+        inner = z.size // max(z.shape[0] * z.shape[1], 1)
+        if z.size:
+            self._run("k_add_bias", z.size, z.buf, b.buf, z.size, z.shape[1], inner)
+
+    def bias_grad(self, g):
+        units = g.shape[1]
+        inner = g.size // max(g.shape[0] * units, 1)
+        out = self.empty((units,))
+        if units:
+            self._run("k_bias_grad", units, g.buf, out.buf, g.shape[0], units, inner)
+        return out
+
+    # ----------------------------------------------------------- activation
+    def activation(self, kind: str, z, alpha: float = 0.01):
+        check_activation(kind)
+        a = self.empty(z.shape)
+        if kind == "softmax":
+            if z.ndim != 2:
+                raise ShapeError(f"softmax works on 2-D arrays (batch, classes), got {shape_str(z.shape)}.")
+            if z.size:
+                self._run("k_softmax_fwd", z.shape[0], z.buf, a.buf, z.shape[0], z.shape[1])
+        elif z.size:
+            self._run("k_act_fwd", z.size, z.buf, a.buf, z.size, _ACT_CODES[kind], alpha)
+        return a
+
+    def activation_backward(self, kind: str, z, a, da, alpha: float = 0.01):
+        check_activation(kind)
+        dz = self.empty(da.shape)
+        if not da.size:
+            return dz
+        if kind == "softmax":
+            self._run("k_softmax_bwd", da.shape[0], a.buf, da.buf, dz.buf, da.shape[0], da.shape[1])
+            return dz
+        # each kind reads only z or only a; the other argument may be None
+        zbuf = (z if z is not None else da).buf
+        abuf = (a if a is not None else da).buf
+        self._run("k_act_bwd", da.size, zbuf, abuf, da.buf, dz.buf, da.size, _ACT_CODES[kind], alpha)
+        return dz
+
+    # ---------------------------------------------------------------- losses
+    def _elementwise_loss(self, name, what, a, y):
+        if a.size != y.size:
+            raise ShapeError(f"{what}: targets {shape_str(y.shape)} do not match outputs {shape_str(a.shape)}.")
+        n = a.size
+        grad = self.empty(a.shape)
+        parts = _parts(n)
+        scale = 1.0 / max(n, 1)
+        grad_scale = 2.0 * scale if name == "k_mse" else scale
+        loss = self._reduce(name, parts, (a.buf, y.buf, grad.buf, None, n, parts, grad_scale), scale)
+        return loss, grad
+
+    def mse_loss(self, a, y):
+        return self._elementwise_loss("k_mse", "mse_loss", a, y)
+
+    def bce_loss_logits(self, z, y):
+        return self._elementwise_loss("k_bce", "bce_loss_logits", z, y)
+
+    def softmax_ce_loss_logits(self, z, labels):
+        if z.ndim != 2 or labels.shape != (z.shape[0],):
+            raise ShapeError(
+                f"softmax_ce_loss_logits needs logits (N, K) and labels (N,), "
+                f"got {shape_str(z.shape)} and {shape_str(labels.shape)}."
+            )
+        rows, cols = z.shape
+        dz = self.empty(z.shape)
+        parts = _parts(rows)
+        scale = 1.0 / max(rows, 1)
+        loss = self._reduce("k_softmax_ce", parts, (z.buf, labels.buf, dz.buf, None, rows, cols, parts, scale), scale)
+        return loss, dz
+
+    def regularize(self, kind: str, w, dw, rate: float):
+        check_regularization(kind)
+        if kind == "none" or rate == 0:
+            return self.zeros((1,))
+        n = w.size
+        parts = _parts(n)
+        code = 2 if kind == "l2" else 1
+        return self._reduce("k_regularize", parts, (w.buf, dw.buf, None, n, parts, code, rate),
+                            rate * 0.5 if code == 2 else rate)
+
+    # ----------------------------------------------------------- convolution
+    def conv2d_forward(self, x, w, b, stride: int, pad: int):
+        oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
+        n, c, h, wd = x.shape
+        f, k = w.shape[0], w.shape[2]
+        if b.shape != (f,):
+            raise ShapeError(f"conv2d bias {shape_str(b.shape)} must have one value per filter ({f}).")
+        z = self.empty((n, f, oh, ow))
+        if z.size:
+            self._run("k_conv2d_fwd", z.size, x.buf, w.buf, b.buf, z.buf,
+                      n, c, h, wd, f, k, oh, ow, stride, pad)
+        return z
+
+    def conv2d_backward(self, x, w, dz, stride: int, pad: int):
+        oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
+        n, c, h, wd = x.shape
+        f, k = w.shape[0], w.shape[2]
+        if tuple(dz.shape) != (n, f, oh, ow):
+            raise ShapeError(f"conv2d_backward: dz {shape_str(dz.shape)} should be {shape_str((n, f, oh, ow))}.")
+        dims = (n, c, h, wd, f, k, oh, ow, stride, pad)
+        dx = self.empty(x.shape)
+        dw = self.empty(w.shape)
+        if dx.size:
+            self._run("k_conv2d_bwd_dx", dx.size, dz.buf, w.buf, dx.buf, *dims)
+        if dw.size:
+            self._run("k_conv2d_bwd_dw", dw.size, x.buf, dz.buf, dw.buf, *dims)
+        return dx, dw, self.bias_grad(dz)
+
+    # --------------------------------------------------------------- pooling
+    def maxpool_forward(self, x, size: int, stride: int):
+        oh, ow = pool_out_shape(x.shape, size, stride)
+        n, c, h, wd = x.shape
+        y = self.empty((n, c, oh, ow))
+        argmax = self.empty((n, c, oh, ow), np.int32)
+        if y.size:
+            self._run("k_maxpool_fwd", y.size, x.buf, y.buf, argmax.buf, n * c, h, wd, oh, ow, size, stride)
+        return y, argmax
+
+    def maxpool_backward(self, dy, argmax, x_shape, size: int | None = None, stride: int | None = None):
+        """As the contract; ``size`` and ``stride`` (the forward pass's) are optional and,
+        when given, let every input element gather from just the windows covering it."""
+        n, c, h, wd = (int(s) for s in x_shape)
+        if dy.ndim != 4 or tuple(dy.shape) != tuple(argmax.shape) or tuple(dy.shape[:2]) != (n, c):
+            raise ShapeError(
+                f"maxpool_backward: dy {shape_str(dy.shape)} and argmax {shape_str(argmax.shape)} "
+                f"do not fit an input of {shape_str(x_shape)}."
+            )
+        oh, ow = dy.shape[2], dy.shape[3]
+        if size is None or stride is None:
+            dx = self.empty((n, c, h, wd))
+            if dx.size:
+                self._run("k_maxpool_bwd_plane", n * c, dy.buf, argmax.buf, dx.buf, n * c, h * wd, oh * ow)
+        else:
+            if pool_out_shape(tuple(x_shape), size, stride) != (oh, ow):
+                raise ShapeError(
+                    f"maxpool_backward: dy {shape_str(dy.shape)} is not what a {size}×{size} window at "
+                    f"stride {stride} makes of {shape_str(x_shape)}."
+                )
+            dx = self.empty((n, c, h, wd))
+            if dx.size:
+                self._run("k_maxpool_bwd", dx.size, dy.buf, argmax.buf, dx.buf, n * c, h, wd, oh, ow, size, stride)
+        return dx
+
+    def avgpool_forward(self, x, size: int, stride: int):
+        oh, ow = pool_out_shape(x.shape, size, stride)
+        n, c, h, wd = x.shape
+        y = self.empty((n, c, oh, ow))
+        if y.size:
+            self._run("k_avgpool_fwd", y.size, x.buf, y.buf, n * c, h, wd, oh, ow, size, stride)
+        return y
+
+    def avgpool_backward(self, dy, x_shape, size: int, stride: int):
+        oh, ow = pool_out_shape(tuple(x_shape), size, stride)
+        n, c, h, wd = (int(s) for s in x_shape)
+        if tuple(dy.shape) != (n, c, oh, ow):
+            raise ShapeError(f"avgpool_backward: dy {shape_str(dy.shape)} should be {shape_str((n, c, oh, ow))}.")
+        dx = self.empty((n, c, h, wd))
+        if dx.size:
+            self._run("k_avgpool_bwd", dx.size, dy.buf, dx.buf, n * c, h, wd, oh, ow, size, stride)
+        return dx
+
+    # --------------------------------------------------------------- sequences
+    def time_slice(self, x, t: int):
+        n, steps, feat = x.shape
+        out = self.empty((n, feat))
+        if out.size:
+            self._run("k_time_slice", out.size, x.buf, out.buf, n, steps, feat, int(t))
+        return out
+
+    def time_store(self, dst, t: int, src) -> None:
+        n, steps, units = dst.shape
+        if src.size != n * units:
+            raise ShapeError(f"time_store: {shape_str(src.shape)} does not fit a step of {shape_str(dst.shape)}.")
+        if src.size:
+            self._run("k_time_store", src.size, dst.buf, src.buf, n, steps, units, int(t))
+
+    # ------------------------------------------------------------- optimisers
+    def sgd_update(self, p, g, v, lr: float, momentum: float = 0.0, nesterov: bool = False) -> None:
+        n = p.size
+        if not n:
+            return
+        if momentum == 0:
+            self._run("k_sgd_plain", n, p.buf, g.buf, n, lr)
+        else:
+            self._run("k_sgd_momentum", n, p.buf, g.buf, v.buf, n, lr, momentum, int(bool(nesterov)))
+
+    def adam_update(self, p, g, m, v, lr: float, beta1: float, beta2: float, eps: float, t: int) -> None:
+        n = p.size
+        if not n:
+            return
+        # the bias corrections in double on the host, as torch computes them in Python
+        step_size = lr / (1 - beta1**t)
+        bc2_sqrt = (1 - beta2**t) ** 0.5
+        self._run("k_adam", n, p.buf, g.buf, m.buf, v.buf, n, step_size, beta1, beta2, eps, bc2_sqrt)
+
+    def count_nonfinite(self, a, counter) -> None:
+        n = a.size
+        if not n:
+            return
+        parts = _parts(n)
+        self._run("k_count_nonfinite", parts, a.buf, n, parts, counter.buf)

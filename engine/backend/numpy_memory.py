@@ -25,6 +25,9 @@ class NumpyMemory:
     def zeros(self, shape, dtype=None):
         return np.zeros(tuple(shape), dtype=self._dt(dtype))
 
+    def full(self, shape, value, dtype=None):
+        return np.full(tuple(shape), value, dtype=self._dt(dtype))
+
     def copy(self, a):
         return a.copy()
 
