@@ -1,0 +1,56 @@
+"""Dense (fully connected) layer: Z = X·Wᵀ + b, A = f(Z); per sample z = W·a + b."""
+
+from __future__ import annotations
+
+from .base import Layer, activation_formula, activation_grad, apply_activation
+
+
+class DenseLayer(Layer):
+    """W (units, inputs), b (units,); keeps x, z and a for backward."""
+
+    def __init__(self, spec, index, in_shape, out_shape, backend, regularization):
+        super().__init__(spec, index, in_shape, out_shape, backend, regularization)
+        self.activation = spec.activation
+        self.x = None
+
+    def forward(self, be, x, training=False, tracer=None):
+        S, P = self.S, self.P
+        W, b = self.params["W"], self.params["b"]
+        z = be.matmul(x, W, trans_b=True)
+        self._emit(tracer, "forward", "matmul", f"z{S} = W{S}·a{P}", {"W": W, "a_prev": x, "z": z})
+        be.add_bias(z, b)
+        self._emit(tracer, "forward", "bias", f"z{S} = z{S} + b{S}", {"b": b, "z": z})
+        a = apply_activation(be, self.activation, z)
+        self._emit(tracer, "forward", "activation", activation_formula(self.activation, f"a{S}", f"z{S}"),
+                   {"z": z, "a": a})
+        self.x, self.z, self.out = x, z, a
+        return a
+
+    def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
+        S, P = self.S, self.P
+        self.penalties = []
+        if wrt_z:
+            dz = dout
+            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂z{S} (from the loss)",
+                       {"a": self.out, "delta": dz})
+        else:
+            dz = activation_grad(be, self.activation, self.z, self.out, dout)
+            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂a{S} ⊙ f′(z{S})",
+                       {"da": dout, "z": self.z, "delta": dz})
+        # dW = Σₙ δ·aᵀ = δᵀ·X over the batch, written straight into the gradient array
+        be.matmul(dz, self.x, trans_a=True, out=self.grads["W"])
+        self._regularize(be, "W")
+        self._emit(tracer, "backward", "∂W", f"∂J/∂W{S} = δ{S}·a{P}ᵀ{self._reg_term('W' + S)}",
+                   {"delta": dz, "a_prev": self.x, "dW": self.grads["W"]})
+        self._store(be, "b", be.bias_grad(dz))
+        self._emit(tracer, "backward", "∂b", f"∂J/∂b{S} = Σₙ δ{S}", {"delta": dz, "db": self.grads["b"]})
+        dx = None
+        if need_dx:
+            dx = be.matmul(dz, self.params["W"])
+            self._emit(tracer, "backward", "∂a_prev", f"∂J/∂a{P} = W{S}ᵀ·δ{S}",
+                       {"W": self.params["W"], "delta": dz, "da_prev": dx})
+        return dx
+
+    def release(self):
+        super().release()
+        self.x = None
