@@ -36,7 +36,8 @@ def lut(n: int = 256) -> np.ndarray:
     return out
 
 
-_LUT = lut(256)
+# An odd length puts an entry exactly at zero, so zero is exactly the middle colour.
+_LUT = lut(257)
 
 
 def symmetric_level(array) -> float:
@@ -58,7 +59,7 @@ def color_for(value: float, level: float, strength: float = 1.0) -> QColor:
     if not np.isfinite(value):
         return QColor(NONFINITE_BACKGROUND)
     t = 0.5 + 0.5 * max(-1.0, min(1.0, value / level)) if level > 0 else 0.5
-    r, g, b, _ = _LUT[int(round(t * 255))]
+    r, g, b, _ = _LUT[int(round(t * (len(_LUT) - 1)))]
     if strength < 1.0:
         r, g, b = (int(round(255 - strength * (255 - c))) for c in (r, g, b))
     return QColor(int(r), int(g), int(b))

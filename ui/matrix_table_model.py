@@ -24,7 +24,7 @@ def parse_number(text: str) -> float:
     and ``nan``/``inf`` (which the grid then flags).
     """
     raw = str(text)
-    t = raw.strip().replace("−", "-").replace("\u2212", "-").replace(" ", "")
+    t = raw.strip().replace("\u2212", "-").replace(" ", "")
     if not t:
         raise ValueError(f"A cell needs a number; type 0 for zero, or {_EXAMPLES}.")
     try:
