@@ -25,7 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="compute on this device (a name or part of one, or 'numpy'); default: PYOPENCL_CTX, else the best GPU, else a CPU",
     )
+    parser.add_argument(
+        "--demo",
+        choices=DEMOS,
+        help="open with an example loaded: 'matrix' (multiplication stepper mid-way), "
+             "'elimination' (Gauss-Jordan steps of an inverse)",
+    )
     return parser
+
+
+DEMOS = ("matrix", "elimination")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Matrix Network Lab")
 
     window = MainWindow()
+    if args.demo:
+        window.show_demo(args.demo)
     if args.screenshot:
         return _screenshot(window, args.screenshot)
     window.show()
@@ -62,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _screenshot(window, path: str) -> int:
     """Grab ``window`` into a PNG at ``path``; 0 on success, 1 with a sentence otherwise."""
-    window.resize(1100, 720)
+    window.resize(1400, 900)
     window.show()
     # grab() paints synchronously, but layouts settle through posted events first.
     from PySide6.QtWidgets import QApplication

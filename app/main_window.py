@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.device_controller import DeviceController
+from app.matrix_lab import MatrixLabPanel
 from ui.device_status import DeviceStatus
-from ui.welcome_page import WelcomePage
 
 ABOUT_TEXT = (
     "<h3>Matrix Network Lab</h3>"
@@ -29,7 +29,12 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
 
         self.device_controller = devices or DeviceController(self)
-        self.setCentralWidget(WelcomePage(self))
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("labTabs")
+        self.tabs.setDocumentMode(True)
+        self.matrix_lab = MatrixLabPanel(self)
+        self.tabs.addTab(self.matrix_lab, "Matrix lab")
+        self.setCentralWidget(self.tabs)
 
         self.device_status = DeviceStatus(self)
         self.statusBar().setObjectName("statusBar")
@@ -40,6 +45,9 @@ class MainWindow(QMainWindow):
         self._build_view_menu()
         self._build_device_menu()
         self._build_help_menu()
+        for menu in self.matrix_lab.menus():
+            self.menuBar().insertMenu(self.device_menu.menuAction(), menu)
+        self.matrix_lab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
 
         self.device_controller.deviceChanged.connect(self._show_device)
         self.device_controller.failed.connect(self._show_device_error)
@@ -65,13 +73,8 @@ class MainWindow(QMainWindow):
 
     def _build_edit_menu(self) -> None:
         menu = self._menu("&Edit", "editMenu")
-        # Placeholders until the labs bring an undo stack; disabled so nothing pretends to work.
-        for text, key, name in (("&Undo", QKeySequence.StandardKey.Undo, "undoAction"),
-                                ("&Redo", QKeySequence.StandardKey.Redo, "redoAction")):
-            action = QAction(text, self)
-            action.setObjectName(name)
-            action.setShortcut(QKeySequence(key))
-            action.setEnabled(False)
+        # The matrix lab's own undo stack: its shortcuts work while the lab has focus.
+        for action in self.matrix_lab.edit_actions():
             menu.addAction(action)
 
     def _build_view_menu(self) -> None:
@@ -113,6 +116,14 @@ class MainWindow(QMainWindow):
         about.setObjectName("aboutAction")
         about.triggered.connect(self.show_about)
         menu.addAction(about)
+
+    def show_demo(self, name: str) -> None:
+        """Load one of the examples of ``mnlab --demo`` into its lab and bring it to front."""
+        if name in ("matrix", "elimination"):
+            self.matrix_lab.load_demo("stepper" if name == "matrix" else "elimination")
+            self.tabs.setCurrentWidget(self.matrix_lab)
+        else:
+            raise ValueError(f"There is no demo called {name!r}.")
 
     # -- reactions ---------------------------------------------------------------
 

@@ -1151,28 +1151,35 @@ class MatrixLabPanel(QWidget):
 
     @classmethod
     def demo(cls, parent: QWidget | None = None, tab: str = "stepper") -> MatrixLabPanel:
-        """A panel with example matrices, the multiplication stepper open mid-way.
+        """A new panel with the examples of ``load_demo`` loaded."""
+        panel = cls(parent)
+        panel.load_demo(tab)
+        return panel
+
+    def load_demo(self, tab: str = "stepper") -> None:
+        """Fill the workspace with examples, the multiplication stepper open mid-way.
 
         A (3×2) and B (2×3) for C = A·B, stopped at C[2,2]; M (3×3) and b (3×1) with
         M⁻¹'s elimination loaded half-way. ``tab`` picks the page in front.
         """
-        panel = cls(parent)
-        panel.add_matrix([[1, 2], [3, 4], [5, 6]], "A")
-        panel.add_matrix([[7, 8, 9], [10, 11, 12]], "B")
-        panel.add_matrix([[2, 1, 1], [4, -6, 0], [-2, 7, 2]], "M")
-        panel.add_matrix([[5], [-2], [9]], "b")
-        panel.undo_stack.clear()
-        panel.select("A")
-        panel.ops.set_operands("M", "b")
-        panel.show_steps("inverse", "M", "")
-        panel.elimination.set_step(8)
-        panel.ops.set_operands("A", "B")
-        panel.show_steps("matmul", "A", "B")
-        panel.stepper.set_step(4)
-        panel.show_tab(tab)
-        panel._set_message(
-            "Example: C = A · B at C[2,2] = 3·8 + 4·11 = 68. Press Next to go on, or click any cell of C.", "info")
-        return panel
+        self.add_matrix([[1, 2], [3, 4], [5, 6]], "A")
+        self.add_matrix([[7, 8, 9], [10, 11, 12]], "B")
+        self.add_matrix([[2, 1, 1], [4, -6, 0], [-2, 7, 2]], "M")
+        self.add_matrix([[5], [-2], [9]], "b")
+        self.undo_stack.clear()
+        self.select("A")
+        self.ops.set_operands("M", "b")
+        self.show_steps("inverse", "M", "")
+        self.elimination.set_step(8)
+        self.ops.set_operands("A", "B")
+        self.show_steps("matmul", "A", "B")
+        self.stepper.set_step(4)
+        self.show_tab(tab)
+        if tab == "elimination":
+            text = "Example: M⁻¹ by Gauss-Jordan elimination, half-way. Press Next to go on, or pick a step."
+        else:
+            text = "Example: C = A · B at C[2,2] = 3·8 + 4·11 = 68. Press Next to go on, or click any cell of C."
+        self._set_message(text, "info")
 
 
 def _singular_hint(op: str, names) -> str:

@@ -44,7 +44,7 @@ def _open_boxes(win):
 def test_window_has_title_and_menus(window):
     assert window.windowTitle() == "Matrix Network Lab"
     assert window.objectName() == "mainWindow"
-    assert _menu_titles(window) == ["File", "Edit", "View", "Device", "Help"]
+    assert _menu_titles(window) == ["File", "Edit", "View", "Matrix", "Operations", "Device", "Help"]
 
 
 def test_quit_action_closes_the_window(window, qtbot):
