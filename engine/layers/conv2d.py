@@ -20,16 +20,16 @@ class Conv2DLayer(Layer):
         S, P = self.S, self.P
         W, b = self.params["W"], self.params["b"]
         conv = f"z{S} = W{S} ∗ a{P}"
-        if tracer is None:
-            z = be.conv2d_forward(x, W, b, self.stride, self.pad)
-        else:
-            # the fused kernel adds b itself; a trace shows the two steps apart
+        # The fused kernel adds b itself, and its values are the ones training uses, so a
+        # traced step equals an untraced one bit for bit. A trace shows the convolution
+        # and the bias as two steps: the bias-free values are computed for display only.
+        z = be.conv2d_forward(x, W, b, self.stride, self.pad)
+        if tracer is not None:
             if self._no_bias is None:
                 self._no_bias = be.zeros(b.shape)
-            z = be.conv2d_forward(x, W, self._no_bias, self.stride, self.pad)
+            z_conv = be.conv2d_forward(x, W, self._no_bias, self.stride, self.pad)
             self._emit(tracer, "forward", "conv2d", f"{conv} (stride {self.stride}, padding {self.pad})",
-                       {"W": W, "a_prev": x, "z": z})
-            be.add_bias(z, b)
+                       {"W": W, "a_prev": x, "z": z_conv})
             self._emit(tracer, "forward", "bias", f"z{S} = z{S} + b{S} (one bias per filter)", {"b": b, "z": z})
         a = apply_activation(be, self.activation, z)
         self._emit(tracer, "forward", "activation", activation_formula(self.activation, f"a{S}", f"z{S}"),

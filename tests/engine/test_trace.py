@@ -68,21 +68,18 @@ def _pair(net, opt, device, batch_size=8):
     return out
 
 
-def _same(actual, desired, exact, msg):
-    if exact:
-        np.testing.assert_array_equal(actual, desired, err_msg=msg)
-    else:
-        np.testing.assert_allclose(actual, desired, rtol=1e-5, atol=1e-6, err_msg=msg)
+def _same(actual, desired, msg):
+    np.testing.assert_array_equal(actual, desired, err_msg=msg)
 
 
-def _same_state(a: Trainer, b: Trainer, exact: bool = True):
+def _same_state(a: Trainer, b: Trainer):
     for k, v in b.model.params().items():
-        _same(a.model.params()[k], v, exact, k)
+        _same(a.model.params()[k], v, k)
     sa, sb = a.optimizer.state_dict(), b.optimizer.state_dict()
     assert sa["t"] == sb["t"]
     for name in sb["state"]:
         for buf in sb["state"][name]:
-            _same(sa["state"][name][buf], sb["state"][name][buf], exact, f"{name} {buf}")
+            _same(sa["state"][name][buf], sb["state"][name][buf], f"{name} {buf}")
     assert a.step_count == b.step_count and a.epoch == b.epoch
     assert a.model.rng.bit_generator.state == b.model.rng.bit_generator.state
 
@@ -91,27 +88,20 @@ def _same_state(a: Trainer, b: Trainer, exact: bool = True):
 @pytest.mark.parametrize("net", list(NETS))
 def test_trace_to_end_equals_step(device, net, opt):
     traced, stepped = _pair(net, opt, device)
-    # Exact on every device, except conv on OpenCL: with a tracer the conv layer adds the
-    # bias in a separate kernel (to show it as its own op) instead of inside the fused
-    # conv kernel, which rounds differently in the last bit.
-    exact = not (net == "conv" and device.kind != "numpy")
+    # Exact, bit for bit, on every device: the traced step computes what training computes.
     # a few steps first, so the optimizer state is not zero and an epoch boundary is near
     for tr in (traced, stepped):
         tr.step(traced.batches_per_epoch - 1)
     gen = traced.trace()
     steps = list(gen)
     result = stepped.step(1)
-    _same_state(traced, stepped, exact)
-    if exact:
-        assert traced.history == stepped.history
-        assert traced.last_result == result
-    else:
-        assert traced.last_result["step"] == result["step"]
-        assert traced.last_result["test_loss"] == pytest.approx(result["test_loss"], rel=1e-5)
+    _same_state(traced, stepped)
+    assert traced.history == stepped.history
+    assert traced.last_result == result
     # and both go on identically (the traced batch was consumed, the next epoch begins)
     traced.step(2)
     stepped.step(2)
-    _same_state(traced, stepped, exact)
+    _same_state(traced, stepped)
     assert [s.index for s in steps] == list(range(len(steps)))
 
 
