@@ -1,0 +1,78 @@
+"""A slim block in the network canvas for layers without neurons of their own: pooling, flatten, dropout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+
+FILLS = {"maxpool2d": "#e7eefc", "avgpool2d": "#e7eefc", "flatten": "#eef3e6", "dropout": "#f6ece3"}
+
+
+class CanvasBlock(QGraphicsObject):
+    """A tall narrow rounded box with its text written upwards, e.g. "max pool 2×2 → 4×4×4".
+
+    Clicking emits ``clicked(layer)`` so the canvas can open the layer's settings.
+    """
+
+    clicked = Signal(int)
+
+    def __init__(self, layer: int, kind: str, text: str, height: float, width: float = 30.0, parent=None):
+        super().__init__(parent)
+        self.layer = int(layer)
+        self.kind = kind
+        self._text = text
+        self._w = float(width)
+        self._h = float(height)
+        self._hover = False
+        self._highlight = False
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(f"{text}. Click for its settings.")
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static while training
+
+    def text(self) -> str:
+        """The words written on the block."""
+        return self._text
+
+    def set_highlight(self, on: bool) -> None:
+        """Outline the block (selected or traced)."""
+        self._highlight = bool(on)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-1, -1, self._w + 2, self._h + 2)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(0, 0, self._w, self._h)
+        painter.setBrush(QColor(FILLS.get(self.kind, "#eeeeee")))
+        strong = self._hover or self._highlight
+        painter.setPen(QPen(QColor("#1f5fa8" if strong else "#7d8794"), 2.0 if strong else 1.0))
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.save()
+        painter.translate(rect.center())
+        painter.rotate(-90)
+        font = QFont(painter.font())
+        font.setPointSizeF(9)
+        painter.setFont(font)
+        painter.setPen(QColor("#2b3440"))
+        painter.drawText(QRectF(-self._h / 2, -self._w / 2, self._h, self._w), Qt.AlignmentFlag.AlignCenter, self._text)
+        painter.restore()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        self._hover = False
+        self.update()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if self.boundingRect().contains(event.pos()):
+            self.clicked.emit(self.layer)
+        event.accept()

@@ -1,0 +1,70 @@
+"""A small round-cornered text button drawn in the network canvas (+, −, ×, ⟳ ...)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+
+
+class CanvasButton(QGraphicsObject):
+    """A clickable scene item showing ``text``; emits ``clicked`` on release inside it.
+
+    Drawn in the scene rather than as a QPushButton so it scales and moves with the
+    network it belongs to.
+    """
+
+    clicked = Signal()
+
+    def __init__(self, text: str, tooltip: str = "", size: float = 18.0, parent=None, width: float | None = None):
+        super().__init__(parent)
+        self._text = text
+        self._w = float(width or size)
+        self._h = float(size)
+        self._hover = False
+        self._pressed = False
+        self.setToolTip(tooltip)
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static while training
+
+    def text(self) -> str:
+        """The label on the button."""
+        return self._text
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return QRectF(0, 0, self._w, self._h)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill = QColor("#dbe6f3") if self._hover else QColor("#f1f3f6")
+        painter.setPen(QPen(QColor("#8a94a3"), 1))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        font = QFont(painter.font())
+        font.setPointSizeF(max(7.0, self._h * 0.5))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("#2b3440"))
+        painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self._text)
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        self._hover = False
+        self.update()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self._pressed = True
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        inside = self.boundingRect().contains(event.pos())
+        if self._pressed and inside:
+            self._pressed = False
+            self.clicked.emit()
+        self._pressed = False
+        event.accept()
