@@ -27,14 +27,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--demo",
-        choices=DEMOS,
+        choices=MATRIX_DEMOS + NETWORK_DEMOS,
         help="open with an example loaded: 'matrix' (multiplication stepper mid-way), "
-             "'elimination' (Gauss-Jordan steps of an inverse)",
+             "'elimination' (Gauss-Jordan steps of an inverse), or a network preset "
+             "trained for --steps steps: " + ", ".join(NETWORK_DEMOS),
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=300,
+        metavar="N",
+        help="with a network --demo: train N steps before showing it (default 300)",
     )
     return parser
 
 
-DEMOS = ("matrix", "elimination")
+MATRIX_DEMOS = ("matrix", "elimination")
+NETWORK_DEMOS = ("spiral", "xor", "digits", "sine", "linear")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,9 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Matrix Network Lab")
     app.setOrganizationName("Matrix Network Lab")
 
-    window = MainWindow()
-    if args.demo:
-        window.show_demo(args.demo)
+    network_lab = None
+    if args.demo in NETWORK_DEMOS:
+        from app.network_lab import NetworkLabPanel
+
+        if args.steps < 0:
+            print("mnlab: --steps must be 0 or more.", file=sys.stderr)
+            return 2
+        network_lab = NetworkLabPanel.demo(args.demo, steps=args.steps)
+    window = MainWindow(network_lab=network_lab)
+    if args.demo in MATRIX_DEMOS:
+        window.show_matrix_demo(args.demo)
+    elif network_lab is not None and not args.screenshot:
+        network_lab.start_background()  # the window stays open: training can go on
     if args.screenshot:
         return _screenshot(window, args.screenshot)
     window.show()
@@ -73,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _screenshot(window, path: str) -> int:
     """Grab ``window`` into a PNG at ``path``; 0 on success, 1 with a sentence otherwise."""
-    window.resize(1400, 900)
+    window.resize(1500, 950)
     window.show()
     # grab() paints synchronously, but layouts settle through posted events first.
     from PySide6.QtWidgets import QApplication

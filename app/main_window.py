@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.device_controller import DeviceController
 from app.matrix_lab import MatrixLabPanel
+from app.network_lab import NetworkLabPanel
 from ui.device_status import DeviceStatus
 
 ABOUT_TEXT = (
@@ -22,7 +23,8 @@ ABOUT_TEXT = (
 class MainWindow(QMainWindow):
     """The application window. It lays out widgets and wires signals; it computes nothing."""
 
-    def __init__(self, parent: QWidget | None = None, devices: DeviceController | None = None):
+    def __init__(self, parent: QWidget | None = None, devices: DeviceController | None = None,
+                 network_lab: NetworkLabPanel | None = None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Matrix Network Lab")
@@ -32,6 +34,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("labTabs")
         self.tabs.setDocumentMode(True)
+        self.network_lab = network_lab or NetworkLabPanel(self)
+        self.network_lab.setParent(self)
+        self.tabs.addTab(self.network_lab, "Network lab")
         self.matrix_lab = MatrixLabPanel(self)
         self.tabs.addTab(self.matrix_lab, "Matrix lab")
         self.setCentralWidget(self.tabs)
@@ -50,6 +55,8 @@ class MainWindow(QMainWindow):
         self.matrix_lab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
 
         self.device_controller.deviceChanged.connect(self._show_device)
+        # training moves to the new device, keeping its weights and history
+        self.device_controller.deviceChanged.connect(lambda _device: self.network_lab.use_current_device())
         self.device_controller.failed.connect(self._show_device_error)
         self._show_device(self.device_controller.current())
 
@@ -117,13 +124,16 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.show_about)
         menu.addAction(about)
 
-    def show_demo(self, name: str) -> None:
-        """Load one of the examples of ``mnlab --demo`` into its lab and bring it to front."""
-        if name in ("matrix", "elimination"):
-            self.matrix_lab.load_demo("stepper" if name == "matrix" else "elimination")
-            self.tabs.setCurrentWidget(self.matrix_lab)
-        else:
-            raise ValueError(f"There is no demo called {name!r}.")
+    def show_matrix_demo(self, name: str) -> None:
+        """Load the matrix lab's example ("matrix": the multiplication stepper mid-way,
+        "elimination": an inverse half-way) and bring the lab to front."""
+        self.matrix_lab.load_demo("stepper" if name == "matrix" else "elimination")
+        self.tabs.setCurrentWidget(self.matrix_lab)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Stop the training thread cleanly before the window goes."""
+        self.network_lab.shutdown()
+        super().closeEvent(event)
 
     # -- reactions ---------------------------------------------------------------
 
