@@ -33,12 +33,15 @@ LOCAL_2D = (16, 4)
 MAX_PARTS = 1024
 #: side of the square work-group of the local-memory matmul
 TILE = 16
-#: products with M·N·K below this run the naive kernel whatever the device (launch
-#: overhead dominates there, and packing would add two more launches)
-NAIVE_WORK = 48 ** 3
-#: (TM, TN) register block per work-item of the CPU kernel, per dtype: TM·TN accumulators
-#: plus one row of B must fit the vector registers (16 on AVX2)
-REG_TILES = {np.dtype(np.float32): (4, 16), np.dtype(np.float64): (4, 8)}
+#: products with M·N·K below this run the naive kernel whatever the device: one launch
+#: instead of two (pack, multiply) where launching costs more than the arithmetic. On the
+#: PoCL CPU device the two paths take equally long near 32³; above it the naive kernel
+#: falls behind fast (64³: 250 µs against 90 µs)
+NAIVE_WORK = 32 ** 3
+#: register block of the CPU kernel per dtype: (TM rows, VW vector width, NV vectors per
+#: row), so TN = VW·NV columns; TM·NV accumulators plus NV vectors of B must fit the
+#: vector registers (16 of 256 bits on AVX2)
+REG_TILES = {np.dtype(np.float32): (4, 8, 2), np.dtype(np.float64): (4, 4, 2)}
 #: work-group shape of the register kernel: work-items of one group share an A panel
 REG_LOCAL = (8, 1)
 MATMUL_VARIANTS = ("naive", "local", "register")
@@ -56,9 +59,8 @@ _KERNELS = {
     "k_sum_parts": ("reduce.cl", "bbi"),
     "k_mm_naive": ("matmul.cl", "bbbiiiiii"),
     "k_mm_local": ("matmul.cl", "bbbiiiiii"),
-    "k_mm_pack_a": ("matmul.cl", "bbiiii"),
     "k_mm_pack_b": ("matmul.cl", "bbiiii"),
-    "k_mm_reg": ("matmul.cl", "bbbiiiiii"),
+    "k_mm_reg": ("matmul.cl", "bbbiiiiiii"),
     "k_gauss_pack": ("gauss.cl", "bbbii"),
     "k_gauss_unpack": ("gauss.cl", "bbii"),
     "k_gauss_start": ("gauss.cl", "birbb"),
@@ -94,8 +96,8 @@ class ClLinalgOps:
             types = {"b": None, "i": np.int32, "r": self.dtype}
             defines = None
             if filename == "matmul.cl":
-                tm, tn = REG_TILES[self.dtype]
-                defines = {"TM": tm, "TN": tn, "TILE": TILE}
+                tm, vw, nv = REG_TILES[self.dtype]
+                defines = {"TM": tm, "VW": vw, "NV": nv, "TILE": TILE}
             kern = self.kernel(filename, name, [types[c] for c in kinds], defines)
             cache[name] = kern
         return kern
@@ -152,7 +154,10 @@ class ClLinalgOps:
             return forced
         if m * n * k < NAIVE_WORK:
             return "naive"
-        return "register" if self.device.kind == "cpu" else "local"
+        if self.device.kind == "cpu":
+            return "register"
+        # the tile kernel needs TILE×TILE work-items in a group; a few small GPUs allow fewer
+        return "local" if self.cl.max_work_group_size >= TILE * TILE else "naive"
 
     def matmul(self, a, b, trans_a: bool = False, trans_b: bool = False, out=None, accumulate: bool = False):
         """See ``Backend.matmul``; ``out`` must not share memory with a or b."""
@@ -181,17 +186,19 @@ class ClLinalgOps:
         return out
 
     def _matmul_register(self, a, b, out, m, n, k, ta, tb, acc) -> None:
-        tm, tn = REG_TILES[self.dtype]
+        tm, vw, nv = REG_TILES[self.dtype]
+        tn = vw * nv
         mp, np_ = round_up(m, tm), round_up(n, tn)
-        # Packed copies of A and B live only for this call; the in-order queue keeps
-        # them alive until the kernels that read them have run.
-        ap = self.empty((mp * k,))
+        # The packed copy of B lives only for this call: OpenCL keeps a released buffer
+        # until the kernels queued on it have run. (Reading an unpacked B in place, when
+        # its rows happen to be whole panels, was no faster: at n = 1024 its power-of-two
+        # row stride thrashes the cache.)
         bp = self.empty((np_ * k,))
-        self._run1("k_mm_pack_a", mp * k, a.buf, ap.buf, m, k, mp, ta)
-        self._run1("k_mm_pack_b", np_ * k, b.buf, bp.buf, n, k, np_, tb)
-        nq, npanels = np_ // tn, mp // tm
-        glob, loc = _grid(nq, npanels, REG_LOCAL)
-        self._lk("k_mm_reg")(self.queue, glob, loc, ap.buf, bp.buf, out.buf, m, n, k, nq, npanels, acc)
+        glob, loc = _grid(np_, k)
+        self._lk("k_mm_pack_b")(self.queue, glob, loc, b.buf, bp.buf, n, k, np_, tb)
+        nq, nblocks = np_ // tn, mp // tm
+        glob, loc = _grid(nq, nblocks, REG_LOCAL)
+        self._lk("k_mm_reg")(self.queue, glob, loc, a.buf, bp.buf, out.buf, m, n, k, nq, nblocks, ta, acc)
 
     # ------------------------------------------------------------------- dot
     def dot(self, u, v) -> float:
@@ -249,17 +256,23 @@ class ClLinalgOps:
             x = self.empty((n, nb))
             glob, loc = _grid(nb, n)
             self._lk("k_gauss_unpack")(self.queue, glob, loc, mat.buf, x.buf, n, nb)
-        host_info = np.empty(3, np.int32)
+        # One wait for everything: the in-order queue has finished the earlier copies
+        # by the time the blocking one returns.
         host_tol = np.empty(1, self.dtype)
+        host_piv = np.empty(n, self.dtype)
+        host_info = np.empty(3, np.int32)
         cl.enqueue_copy(q, host_tol, tol.buf, is_blocking=False)
+        cl.enqueue_copy(q, host_piv, pivots.buf, is_blocking=False)
         cl.enqueue_copy(q, host_info, info.buf, is_blocking=True)
         if host_info[0]:
             if allow_singular:
                 return None, 0.0
             column = int(host_info[0]) - 1
             raise SingularMatrixError(singular_message(column, n, float(host_tol[0])), column)
-        piv = self.to_numpy(pivots).astype(np.float64)
-        det = float(np.prod(piv)) * (-1.0 if host_info[2] % 2 else 1.0)
+        # the product in float64 on the host: float32 pivots can have a product beyond
+        # float32's range; beyond float64's it is inf (the caller decides what that means)
+        with np.errstate(over="ignore", under="ignore"):
+            det = float(np.prod(host_piv.astype(np.float64))) * (-1.0 if host_info[2] % 2 else 1.0)
         if x is None:
             x = self.empty((n, 0))
         return x, det

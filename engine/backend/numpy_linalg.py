@@ -14,6 +14,10 @@ import numpy as np
 from ..errors import ShapeError, SingularMatrixError, shape_str
 
 
+def _quiet():
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
 def pivot_tolerance_scale(n: int, dtype) -> float:
     """n · eps(dtype): a pivot of magnitude ≤ this times max|a| counts as zero.
 
@@ -31,7 +35,7 @@ def singular_message(column: int, n: int, tol: float, name: str = "The matrix",
     rows = f"row {c}" if c == n else f"rows {c} to {n}"
     return (
         f"{name} is singular: column {c} has no non-zero pivot in {rows} "
-        f"(every candidate is at most {tol:.3g} in size), {consequence}. "
+        f"(none exceeds {tol:.3g}, the size below which a pivot counts as zero), {consequence}. "
         "Check for a row or column that is a combination of others."
     )
 
@@ -84,36 +88,46 @@ def check_gauss(a, b) -> tuple[int, int]:
 
 
 class NumpyLinalgOps:
-    """Mixin; see engine/backend/base.py for the contract."""
+    """Mixin; see engine/backend/base.py for the contract.
+
+    Overflow gives inf silently, as on a device: callers check results, not warnings.
+    """
 
     def add(self, a, b):
         check_same_shape("add", a, b)
-        return np.add(a, b, dtype=self.dtype)
+        with _quiet():
+            return np.add(a, b, dtype=self.dtype)
 
     def sub(self, a, b):
         check_same_shape("sub", a, b)
-        return np.subtract(a, b, dtype=self.dtype)
+        with _quiet():
+            return np.subtract(a, b, dtype=self.dtype)
 
     def mul(self, a, b):
         check_same_shape("mul", a, b)
-        return np.multiply(a, b, dtype=self.dtype)
+        with _quiet():
+            return np.multiply(a, b, dtype=self.dtype)
 
     def scale(self, a, s: float):
-        return (self.dtype.type(s) * a).astype(self.dtype, copy=False)
+        with _quiet():
+            return (self.dtype.type(s) * a).astype(self.dtype, copy=False)
 
     def axpy(self, alpha: float, x, y) -> None:
         if x.size != y.size:
             raise ShapeError(f"axpy needs x and y of one size, not {shape_str(x.shape)} and {shape_str(y.shape)}.")
-        y.reshape(-1)[...] += self.dtype.type(alpha) * x.reshape(-1)
+        with _quiet():
+            y.reshape(-1)[...] += self.dtype.type(alpha) * x.reshape(-1)
 
     def matmul(self, a, b, trans_a: bool = False, trans_b: bool = False, out=None, accumulate: bool = False):
         m, n, _ = matmul_shape(a, b, trans_a, trans_b)
-        prod = np.matmul(a.T if trans_a else a, b.T if trans_b else b).astype(self.dtype, copy=False)
+        with _quiet():
+            prod = np.matmul(a.T if trans_a else a, b.T if trans_b else b).astype(self.dtype, copy=False)
         if out is None:
             return np.ascontiguousarray(prod)
         check_out(out, m, n)
         if accumulate:
-            out += prod
+            with _quiet():
+                out += prod
         else:
             out[...] = prod
         return out
@@ -126,7 +140,8 @@ class NumpyLinalgOps:
     def dot(self, u, v) -> float:
         if u.ndim != 1 or u.shape != v.shape:
             raise ShapeError(f"dot needs two 1-D arrays of one length, not {shape_str(u.shape)} and {shape_str(v.shape)}.")
-        return float(np.dot(u, v))
+        with _quiet():
+            return float(np.dot(u, v))
 
     def gauss_solve(self, a, b, allow_singular: bool = False):
         """See ``Backend.gauss_solve``. With ``allow_singular=True`` a singular ``a``
@@ -142,8 +157,12 @@ class NumpyLinalgOps:
         m = np.concatenate([np.asarray(a, dt), np.asarray(b, dt)], axis=1)
         tol = dt.type(pivot_tolerance_scale(n, dt)) * np.max(np.abs(m[:, :n]))
         pivots = np.empty(n, np.float64)
-        swaps = 0
         below_only = nb == 0
+        with _quiet():
+            return self._eliminate(m, n, tol, pivots, below_only, allow_singular)
+
+    def _eliminate(self, m, n, tol, pivots, below_only, allow_singular):
+        swaps = 0
         for c in range(n):
             p = c + int(np.argmax(np.abs(m[c:, c])))
             if not abs(m[p, c]) > tol:
