@@ -100,6 +100,12 @@ def _screenshot(window, path: str) -> int:
     QApplication.processEvents()
     pixmap = window.grab()
     window.close()
+    window.shutdown()
+    # Tear the widgets down while the QApplication still exists: left to interpreter
+    # exit, the order of destruction is arbitrary and Qt may crash on the way out.
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, 0)
+    QApplication.processEvents()
     if not pixmap.save(str(path), "PNG"):
         print(f"mnlab: could not write the screenshot to {path}: check the folder exists and is writable.", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.device_controller import DeviceController
+from app.challenges_lab import ChallengesPanel
 from app.matrix_lab import MatrixLabPanel
 from app.network_lab import NetworkLabPanel
 from ui.device_status import DeviceStatus
@@ -39,6 +40,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network_lab, "Network lab")
         self.matrix_lab = MatrixLabPanel(self)
         self.tabs.addTab(self.matrix_lab, "Matrix lab")
+        self.challenges = ChallengesPanel(
+            self,
+            matrices=lambda: {name: self.matrix_lab.matrix(name) for name in self.matrix_lab.names()},
+            network=self._network_snapshot,
+        )
+        self.tabs.addTab(self.challenges, "Challenges")
         self.setCentralWidget(self.tabs)
 
         self.device_status = DeviceStatus(self)
@@ -53,6 +60,7 @@ class MainWindow(QMainWindow):
         for menu in self.matrix_lab.menus():
             self.menuBar().insertMenu(self.device_menu.menuAction(), menu)
         self.matrix_lab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.challenges.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
 
         self.device_controller.deviceChanged.connect(self._show_device)
         # training moves to the new device, keeping its weights and history
@@ -130,9 +138,24 @@ class MainWindow(QMainWindow):
         self.matrix_lab.load_demo("stepper" if name == "matrix" else "elimination")
         self.tabs.setCurrentWidget(self.matrix_lab)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        """Stop the training thread cleanly before the window goes."""
+    def _network_snapshot(self):
+        """The network lab's trained network for the challenges (called on their worker
+        thread: it reads only the last snapshot's plain data, never the live model)."""
+        lab = self.network_lab
+        latest, model = lab.latest, lab.model
+        if latest is None or model is None:
+            return None
+        return {"spec": model.spec, "params": latest["params"], "data": lab.data,
+                "name": "the network lab's network"}
+
+    def shutdown(self) -> None:
+        """Stop every background thread (training, challenges) and wait for them."""
         self.network_lab.shutdown()
+        self.challenges.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Stop the background threads cleanly before the window goes."""
+        self.shutdown()
         super().closeEvent(event)
 
     # -- reactions ---------------------------------------------------------------
