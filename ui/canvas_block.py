@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from ui.canvas_style import CanvasItem, use_font
 
 FILLS = {"maxpool2d": "#e7eefc", "avgpool2d": "#e7eefc", "flatten": "#eef3e6", "dropout": "#f6ece3"}
 
 
-class CanvasBlock(QGraphicsObject):
+class CanvasBlock(CanvasItem):
     """A tall narrow rounded box with its text written upwards, e.g. "max pool 2×2 → 4×4×4".
 
     Clicking emits ``clicked(layer)`` so the canvas can open the layer's settings.
@@ -24,10 +26,7 @@ class CanvasBlock(QGraphicsObject):
         self._text = text
         self._w = float(width)
         self._h = float(height)
-        self._hover = False
         self._highlight = False
-        self.setAcceptHoverEvents(True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"{text}. Click for its settings.")
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static while training
@@ -54,23 +53,9 @@ class CanvasBlock(QGraphicsObject):
         painter.save()
         painter.translate(rect.center())
         painter.rotate(-90)
-        font = QFont(painter.font())
-        font.setPointSizeF(9)
-        painter.setFont(font)
-        painter.setPen(QColor("#2b3440"))
+        use_font(painter, 9)
         painter.drawText(QRectF(-self._h / 2, -self._w / 2, self._h, self._w), Qt.AlignmentFlag.AlignCenter, self._text)
         painter.restore()
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        event.accept()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         if self.boundingRect().contains(event.pos()):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from ui.canvas_style import CanvasItem, use_font
 
 
-class CanvasButton(QGraphicsObject):
+class CanvasButton(CanvasItem):
     """A clickable scene item showing ``text``; emits ``clicked`` on release inside it.
 
     Drawn in the scene rather than as a QPushButton so it scales and moves with the
@@ -21,11 +23,8 @@ class CanvasButton(QGraphicsObject):
         self._text = text
         self._w = float(width or size)
         self._h = float(size)
-        self._hover = False
         self._pressed = False
         self.setToolTip(tooltip)
-        self.setAcceptHoverEvents(True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static while training
 
@@ -42,20 +41,8 @@ class CanvasButton(QGraphicsObject):
         painter.setPen(QPen(QColor("#8a94a3"), 1))
         painter.setBrush(fill)
         painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
-        font = QFont(painter.font())
-        font.setPointSizeF(max(7.0, self._h * 0.5))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor("#2b3440"))
+        use_font(painter, max(7.0, self._h * 0.5), bold=True)
         painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self._text)
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
 
     def mousePressEvent(self, event) -> None:  # noqa: N802
         self._pressed = True

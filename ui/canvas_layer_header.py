@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas_button import CanvasButton
+from ui.canvas_style import CanvasItem, use_font
 
 WIDTH = 118.0
 HEIGHT = 62.0
 
 
-class CanvasLayerHeader(QGraphicsObject):
+class CanvasLayerHeader(CanvasItem):
     """Title ("2 · Dense"), a line of settings ("tanh → 8"), and buttons.
 
     ``count`` (units or filters) gets − and + buttons unless ``fixed_count`` (the output
@@ -35,9 +36,6 @@ class CanvasLayerHeader(QGraphicsObject):
         self._count_word = count_word
         self._selected = False
         self._error = False
-        self._hover = False
-        self.setAcceptHoverEvents(True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setToolTip(f"{title}: click for its settings.")
         # text is slow to lay out and a header changes only on hover or selection:
         # repaints while training reuse the cached picture
@@ -89,31 +87,13 @@ class CanvasLayerHeader(QGraphicsObject):
             painter.setBrush(fill)
             painter.setPen(QPen(edge, 1.5) if (self._selected or self._error) else Qt.PenStyle.NoPen)
             painter.drawRoundedRect(QRectF(-1, -1, WIDTH + 2, HEIGHT + 2), 5, 5)
-        title_font = QFont(painter.font())
-        title_font.setPointSizeF(9.5)
-        title_font.setBold(True)
-        painter.setFont(title_font)
-        painter.setPen(QColor("#1d2733"))
+        use_font(painter, 9.5, bold=True, colour="#1d2733")
         painter.drawText(QRectF(2, 0, WIDTH - 22, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          self._title)
-        body = QFont(painter.font())
-        body.setPointSizeF(8.5)
-        body.setBold(False)
-        painter.setFont(body)
+        use_font(painter, 8.5, bold=False, colour=None)
         painter.drawText(QRectF(20, 22, WIDTH - 40, 18), Qt.AlignmentFlag.AlignCenter, self.count_text())
         painter.setPen(QColor("#56606c"))
         painter.drawText(QRectF(0, 42, WIDTH, 18), Qt.AlignmentFlag.AlignCenter, self._summary)
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        event.accept()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         if self.boundingRect().contains(event.pos()):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsObject
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 
+from ui.canvas_style import CanvasItem, use_font
 from ui.plots_palette import DIVERGING_LUT, array_to_qimage
 
 
-class CanvasNeuron(QGraphicsObject):
+class CanvasNeuron(CanvasItem):
     """A square showing an array as a heatmap: a neuron's output over the input plane, a
     conv filter's feature map for one image, or a unit's hidden state over time.
 
@@ -31,11 +31,8 @@ class CanvasNeuron(QGraphicsObject):
         self._array: np.ndarray | None = None
         self._levels = (-1.0, 1.0)
         self._table = DIVERGING_LUT
-        self._hover = False
         self._highlight = False
         self._caption = ""
-        self.setAcceptHoverEvents(True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     # -- data ------------------------------------------------------------------
@@ -103,25 +100,11 @@ class CanvasNeuron(QGraphicsObject):
         painter.setPen(QPen(colour, width))
         painter.drawRoundedRect(rect, 3, 3)
         if self._label:
-            font = QFont(painter.font())
-            font.setPointSizeF(9)
-            painter.setFont(font)
-            painter.setPen(QColor("#2b3440"))
+            use_font(painter, 9)
             painter.drawText(QRectF(-70, 0, 64, self._size),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._label)
 
     # -- interaction -----------------------------------------------------------
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        event.accept()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         if self.square().contains(event.pos()):

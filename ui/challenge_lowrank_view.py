@@ -12,21 +12,14 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QL
 
 from ui.challenge_heatmap import ChallengeHeatmap
 from ui.challenge_image_grid import ImageGrid
+from ui.challenge_parts import ChallengeMessage, fill_combo, stats_table, style_plot, tab_layout
 
 KEPT = (0, 114, 178)
 DROPPED = (175, 175, 175)
 ACC_PEN = pg.mkPen((0, 158, 115), width=2)
 RANK_PEN = pg.mkPen((213, 94, 0), width=1, style=Qt.PenStyle.DashLine)
 
-
-def _style(item) -> None:
-    item.hideButtons()
-    item.setMenuEnabled(False)
-    item.setMouseEnabled(False, False)
-    for axis in ("left", "bottom", "right"):
-        item.getAxis(axis).setPen("#888")
-        item.getAxis(axis).setTextPen("#333")
-        item.getAxis(axis).enableAutoSIPrefix(False)
+PLOT_AXES = ("left", "bottom", "right")
 
 
 class LowRankView(QWidget):
@@ -71,7 +64,7 @@ class LowRankView(QWidget):
         self.spectrum.setObjectName("spectrumPlot")
         self.spectrum.setBackground("w")
         sp = self.spectrum.getPlotItem()
-        _style(sp)
+        style_plot(sp, PLOT_AXES, still=True)
         sp.setLogMode(x=False, y=True)
         sp.setLabel("bottom", "i")
         sp.setLabel("left", "singular value σᵢ")
@@ -123,7 +116,7 @@ class LowRankView(QWidget):
         self.acc_plot.setObjectName("accuracyPlot")
         self.acc_plot.setBackground("w")
         ap = self.acc_plot.getPlotItem()
-        _style(ap)
+        style_plot(ap, PLOT_AXES, still=True)
         ap.setLabel("bottom", "rank k of the layer's W")
         ap.setLabel("left", "test accuracy")
         ap.addLegend(offset=(-10, -10), labelTextColor="#333")
@@ -162,13 +155,8 @@ class LowRankView(QWidget):
         split.addWidget(bottom)
         split.setSizes([470, 380])
 
-        self.message = QLabel(self)
-        self.message.setObjectName("lowRankMessage")
-        self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.message)
+        self.message = ChallengeMessage("lowRankMessage", self)
+        tab_layout(self, controls, split, self.message)
 
         self.source.currentTextChanged.connect(lambda name: name and self.sourceChanged.emit(name))
         self.slider.valueChanged.connect(self._slider_moved)
@@ -179,11 +167,7 @@ class LowRankView(QWidget):
     # ------------------------------------------------------------------ in
     def set_sources(self, names: list, current: str | None = None) -> None:
         """The matrices to choose from."""
-        with QSignalBlocker(self.source):
-            self.source.clear()
-            self.source.addItems(list(names))
-            if current in names:
-                self.source.setCurrentText(current)
+        fill_combo(self.source, names, current)
 
     def current_source(self) -> str:
         """The matrix chosen."""
@@ -232,16 +216,11 @@ class LowRankView(QWidget):
             ("numbers stored k·(m + n)", f"{info['params']:,} against m·n = {info['params_full']:,} "
                                          f"({ratio:.0%}{', saves space' if ratio < 1 else ', no saving'})"),
         ]
-        self.stats.setText("<table cellspacing='3'>" + "".join(
-            f"<tr><td style='color:#555'>{name}</td><td><b>{v}</b></td></tr>" for name, v in rows) + "</table>")
+        self.stats.setText(stats_table(rows))
 
     def set_layers(self, names: list, current: str | None = None) -> None:
         """The dense layers that can be factorised; [] hides the network box."""
-        with QSignalBlocker(self.layer):
-            self.layer.clear()
-            self.layer.addItems(list(names))
-            if current in names:
-                self.layer.setCurrentText(current)
+        fill_combo(self.layer, names, current)
         self.network_box.setVisible(bool(names))
 
     def set_accuracy_curve(self, ranks, accuracy, params, params_full: int, full_accuracy: float | None,
@@ -263,8 +242,7 @@ class LowRankView(QWidget):
 
     def set_message(self, text: str, error: bool = False) -> None:
         """A sentence under the tab (red for errors)."""
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.message.set_message(text, error)
 
     # ------------------------------------------------------------------ drawing
     def _mark_rank(self, k: int) -> None:

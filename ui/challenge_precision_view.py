@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QL
 
 from engine.explain import fmt
 from ui.challenge_heatmap import ChallengeHeatmap
+from ui.challenge_parts import ChallengeMessage, stats_table, style_plot
 
 # Okabe-Ito colours, one per method, the same in every plot
 C32 = (213, 94, 0)        # float32, one after another
@@ -29,15 +30,10 @@ def _plot(parent, left: str, bottom: str, logx=False, logy=True, legend=(8, 8), 
     w = pg.PlotWidget(parent)
     w.setBackground("w")
     p = w.getPlotItem()
-    p.hideButtons()
-    p.setMenuEnabled(False)
+    style_plot(p)  # no SI prefix: "(x1e+12)" on a log axis only confuses
     p.setLogMode(x=logx, y=logy)
     p.setLabel("left", left)
     p.setLabel("bottom", bottom)
-    for axis in ("left", "bottom"):
-        p.getAxis(axis).setPen("#888")
-        p.getAxis(axis).setTextPen("#333")
-        p.getAxis(axis).enableAutoSIPrefix(False)  # "(x1e+12)" on a log axis only confuses
     p.addLegend(offset=legend, labelTextSize="8pt", brush=(255, 255, 255, 215), colCount=columns,
                 labelTextColor="#333")
     return w
@@ -186,9 +182,7 @@ class PrecisionView(QWidget):
         grid.addWidget(self.hilbert_box, 0, 1)
         grid.addWidget(self.product_box, 1, 0)
         grid.addWidget(self.train_box, 1, 1)
-        self.message = QLabel(self)
-        self.message.setObjectName("precisionMessage")
-        self.message.setWordWrap(True)
+        self.message = ChallengeMessage("precisionMessage", self)
         layout = QVBoxLayout(self)
         layout.addLayout(grid, 1)
         layout.addWidget(self.message)
@@ -253,13 +247,12 @@ class PrecisionView(QWidget):
         """The difference of the float32 and float64 products (keys as precision.product_precision)."""
         self.diff.set_title(title)
         self.diff.set_matrix(r["diff"])
-        self.prod_note.setText(
-            "<table cellspacing='3'>"
-            f"<tr><td style='color:#555'>largest |C32 − C64|</td><td><b>{fmt(r['max_abs'])}</b></td></tr>"
-            f"<tr><td style='color:#555'>relative ‖C32 − C64‖/‖C64‖</td><td><b>{r['relative']:.2e}</b></td></tr>"
-            f"<tr><td style='color:#555'>float32 eps</td><td><b>{r['eps32']:.2e}</b></td></tr>"
-            f"<tr><td style='color:#555'>float64 side on</td><td><b>{r['float64_device']}</b></td></tr>"
-            "</table>")
+        self.prod_note.setText(stats_table([
+            ("largest |C32 − C64|", fmt(r["max_abs"])),
+            ("relative ‖C32 − C64‖/‖C64‖", f"{r['relative']:.2e}"),
+            ("float32 eps", f"{r['eps32']:.2e}"),
+            ("float64 side on", r["float64_device"]),
+        ]))
 
     def set_solve(self, text: str) -> None:
         """A line about solving with the first matrix (condition number and errors)."""
@@ -284,5 +277,4 @@ class PrecisionView(QWidget):
 
     def set_message(self, text: str, error: bool = False) -> None:
         """A sentence under the tab (red for errors)."""
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.message.set_message(text, error)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QL
 
 from engine.explain import fmt
 from ui.challenge_heatmap import ChallengeHeatmap
+from ui.challenge_parts import ChallengeMessage, fill_combo, stats_table, style_plot, tab_layout
 
 SCHEMES = (("symmetric", "symmetric (zero point 0, ±127)"), ("affine", "affine (min … max, zero point)"))
 PER = (("tensor", "one scale per tensor"), ("row", "one scale per row"))
@@ -134,13 +135,8 @@ class QuantizationView(QWidget):
         split.addWidget(right)
         split.setSizes([760, 640])
 
-        self.message = QLabel(self)
-        self.message.setObjectName("quantMessage")
-        self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.message)
+        self.message = ChallengeMessage("quantMessage", self)
+        tab_layout(self, controls, split, self.message)
 
         for box in (self.source, self.scheme, self.per, self.layer):
             box.currentIndexChanged.connect(self._changed)
@@ -150,19 +146,11 @@ class QuantizationView(QWidget):
     # ------------------------------------------------------------------ in
     def set_sources(self, names: list, current: str | None = None) -> None:
         """What can be quantised: matrix names, and a network entry if there is one."""
-        with QSignalBlocker(self.source):
-            self.source.clear()
-            self.source.addItems(list(names))
-            if current in names:
-                self.source.setCurrentText(current)
+        fill_combo(self.source, names, current)
 
     def set_layers(self, names: list, current: str | None = None) -> None:
         """The weights of the network whose heatmap and histogram to show; [] hides the box."""
-        with QSignalBlocker(self.layer):
-            self.layer.clear()
-            self.layer.addItems(list(names))
-            if current in names:
-                self.layer.setCurrentText(current)
+        fill_combo(self.layer, names, current)
         self.layer.setVisible(bool(names))
         self.layer_label.setVisible(bool(names))
 
@@ -206,8 +194,7 @@ class QuantizationView(QWidget):
             ("bytes", f"{r['float_bytes']:,} as float32 → {r['int8_bytes']:,} as int8 "
                       f"({r['int8_bytes'] / max(r['float_bytes'], 1):.0%})"),
         ]
-        self.stats.setText("<table cellspacing='3'>" + "".join(
-            f"<tr><td style='color:#555'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>")
+        self.stats.setText(stats_table(rows))
         edges, counts = np.asarray(r["edges"], float), np.asarray(r["counts"], float)
         self.hist_curve.setData(edges, counts)
         top = float(counts.max()) if counts.size else 1.0
@@ -240,14 +227,9 @@ class QuantizationView(QWidget):
         w.setObjectName(name)
         w.setBackground("w")
         p = w.getPlotItem()
-        p.hideButtons()
-        p.setMenuEnabled(False)
+        style_plot(p)
         p.setLabel("bottom", bottom)
         p.setLabel("left", left)
-        for axis in ("left", "bottom"):
-            p.getAxis(axis).setPen("#888")
-            p.getAxis(axis).setTextPen("#333")
-            p.getAxis(axis).enableAutoSIPrefix(False)
         return w
 
     def set_network(self, before: dict | None, after: dict | None = None, float_bytes: int = 0,
@@ -275,8 +257,7 @@ class QuantizationView(QWidget):
 
     def set_message(self, text: str, error: bool = False) -> None:
         """A sentence under the tab (red for errors)."""
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.message.set_message(text, error)
 
     # ------------------------------------------------------------------ out
     def _changed(self, *_):

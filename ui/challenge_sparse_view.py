@@ -9,6 +9,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter, \
     QVBoxLayout, QWidget
 
+from ui.challenge_parts import ChallengeMessage, fill_combo, tab_layout
 from ui.challenge_sparse_formats import SparseFormatsView
 from ui.challenge_sparse_grid import SparseGrid
 
@@ -149,13 +150,8 @@ class SparseView(QWidget):
         split.addWidget(right)
         split.setSizes([560, 840])
 
-        self.message = QLabel(self)
-        self.message.setObjectName("sparseMessage")
-        self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.message)
+        self.message = ChallengeMessage("sparseMessage", self)
+        tab_layout(self, controls, split, self.message)
 
         self.source.currentTextChanged.connect(self._source_chosen)
         self.slider.valueChanged.connect(self._slider_moved)
@@ -166,11 +162,7 @@ class SparseView(QWidget):
     # ------------------------------------------------------------------ in
     def set_sources(self, names: list, current: str | None = None) -> None:
         """The matrices to choose from."""
-        with QSignalBlocker(self.source):
-            self.source.clear()
-            self.source.addItems(list(names))
-            if current is not None and current in names:
-                self.source.setCurrentText(current)
+        fill_combo(self.source, names, current)
 
     def current_source(self) -> str:
         """The matrix chosen."""
@@ -223,8 +215,7 @@ class SparseView(QWidget):
 
     def set_message(self, text: str, error: bool = False) -> None:
         """A sentence under the tab (red for errors)."""
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.message.set_message(text, error)
 
     # ------------------------------------------------------------------ out
     def _source_chosen(self, name: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QPushButton,
-    QSlider,
     QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
+from ui.step_player import StepPlayer
 
 _PIVOT = QColor(255, 170, 51)
 _TARGET = QColor(198, 239, 206)  # the row being changed
@@ -153,8 +152,6 @@ class EliminationView(QWidget):
         self._steps: list = []
         self._index = -1
         self._names = ("A", "b")
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
 
         self.title = QLabel("Pick a square matrix and press one of the “by elimination” buttons.", self)
         self.title.setObjectName("eliminationTitle")
@@ -202,23 +199,12 @@ class EliminationView(QWidget):
         self.steps_list.setWordWrap(True)
         self.steps_list.setToolTip("Click a step to jump to it.")
 
-        self.first_button = QPushButton("« First", self)
-        self.prev_button = QPushButton("◀ Previous", self)
-        self.play_button = QPushButton("▶ Play", self)
-        self.play_button.setCheckable(True)
-        self.next_button = QPushButton("Next ▶", self)
-        self.last_button = QPushButton("Last »", self)
-        for name, b in (("first", self.first_button), ("prev", self.prev_button), ("play", self.play_button),
-                        ("next", self.next_button), ("last", self.last_button)):
-            b.setObjectName(f"elimination_{name}")
-        self.speed = QSlider(Qt.Orientation.Horizontal, self)
-        self.speed.setObjectName("eliminationSpeed")
-        self.speed.setRange(1, 10)
-        self.speed.setValue(1)
-        self.speed.setFixedWidth(120)
-        self.speed_label = QLabel(self)
-        self.position = QLabel(self)
-        self.position.setObjectName("eliminationPosition")
+        self.player = StepPlayer("elimination", "step", start=0, speed_range=(1, 10), speed=1, speed_width=120,
+                                 parent=self)
+        p = self.player
+        self.first_button, self.prev_button, self.play_button = p.first_button, p.prev_button, p.play_button
+        self.next_button, self.last_button = p.next_button, p.last_button
+        self.speed, self.speed_label, self.position, self.timer = p.speed, p.speed_label, p.position, p.timer
 
         left = QVBoxLayout()
         grid_row = QHBoxLayout()
@@ -239,28 +225,13 @@ class EliminationView(QWidget):
         body = QHBoxLayout()
         body.addLayout(left, 1)
         body.addLayout(side)
-        controls = QHBoxLayout()
-        for b in (self.first_button, self.prev_button, self.play_button, self.next_button, self.last_button):
-            controls.addWidget(b)
-        controls.addSpacing(16)
-        controls.addWidget(QLabel("Speed", self))
-        controls.addWidget(self.speed)
-        controls.addWidget(self.speed_label)
-        controls.addStretch(1)
-        controls.addWidget(self.position)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(body, 1)
-        layout.addLayout(controls)
+        layout.addWidget(self.player)
 
-        self.first_button.clicked.connect(lambda: self.set_step(0))
-        self.prev_button.clicked.connect(self.previous)
-        self.next_button.clicked.connect(self.next)
-        self.last_button.clicked.connect(lambda: self.set_step(len(self._steps) - 1))
-        self.play_button.toggled.connect(self._play_toggled)
-        self.speed.valueChanged.connect(self._speed_changed)
+        self.player.stepRequested.connect(self.set_step)
         self.steps_list.currentRowChanged.connect(self._list_clicked)
-        self._speed_changed()
         self._show()
 
     # -- plain-data interface ---------------------------------------------------
@@ -322,15 +293,15 @@ class EliminationView(QWidget):
 
     def play(self) -> None:
         """Step forward on a timer until the last step."""
-        self.play_button.setChecked(True)
+        self.player.play()
 
     def pause(self) -> None:
         """Stop playing."""
-        self.play_button.setChecked(False)
+        self.player.pause()
 
     def is_playing(self) -> bool:
         """True while the timer steps."""
-        return self.timer.isActive()
+        return self.player.is_playing()
 
     def operation_text(self) -> str:
         """The operation written under the matrix."""
@@ -401,12 +372,7 @@ class EliminationView(QWidget):
 
     def _update_controls(self) -> None:
         n = len(self._steps)
-        self.first_button.setEnabled(self._index > 0)
-        self.prev_button.setEnabled(self._index > 0)
-        self.next_button.setEnabled(0 <= self._index < n - 1)
-        self.last_button.setEnabled(0 <= self._index < n - 1)
-        self.play_button.setEnabled(n > 1)
-        self.position.setText(f"step {self._index + 1} of {n}" if n else "")
+        self.player.set_position(self._index, n, f"step {self._index + 1} of {n}" if n else "")
 
     # -- reactions ----------------------------------------------------------------
 
@@ -414,23 +380,3 @@ class EliminationView(QWidget):
         if row >= 0:
             self.pause()
             self.set_step(row)
-
-    def _play_toggled(self, on: bool) -> None:
-        if on:
-            if self._index >= len(self._steps) - 1:
-                self.set_step(0)
-            self.timer.start()
-            self.play_button.setText("⏸ Pause")
-        else:
-            self.timer.stop()
-            self.play_button.setText("▶ Play")
-
-    def _tick(self) -> None:
-        self.next()
-        if self._index >= len(self._steps) - 1:
-            self.pause()
-
-    def _speed_changed(self) -> None:
-        v = self.speed.value()
-        self.speed_label.setText(f"{v} step{'s' if v != 1 else ''}/s")
-        self.timer.setInterval(int(1000 / v))

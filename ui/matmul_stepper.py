@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QSlider,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine.explain import fmt
 from ui.matrix_colors import color_for, symmetric_level, text_color_on
+from ui.step_player import StepPlayer
 
 #: Up to this many rows/columns per matrix the numbers are written in the cells.
 READABLE = 12
@@ -138,8 +137,6 @@ class MatmulStepper(QWidget):
         self._steps = []
         self._index = -1
         self._names = ("A", "B", "C")
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
 
         self.title = QLabel("Pick two matrices and press “A · B cell by cell”.", self)
         self.title.setObjectName("stepperTitle")
@@ -185,25 +182,14 @@ class MatmulStepper(QWidget):
         self.formula.setStyleSheet("font-size: 14pt; padding: 6px;")
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.first_button = QPushButton("« First", self)
-        self.prev_button = QPushButton("◀ Previous", self)
-        self.play_button = QPushButton("▶ Play", self)
-        self.next_button = QPushButton("Next ▶", self)
-        self.last_button = QPushButton("Last »", self)
-        for name, b in (("first", self.first_button), ("prev", self.prev_button), ("play", self.play_button),
-                        ("next", self.next_button), ("last", self.last_button)):
-            b.setObjectName(f"stepper_{name}")
+        self.player = StepPlayer("stepper", "cell", start=-1, speed_range=(1, 30), speed=2, speed_width=140,
+                                 parent=self)
+        p = self.player
+        self.first_button, self.prev_button, self.play_button = p.first_button, p.prev_button, p.play_button
+        self.next_button, self.last_button = p.next_button, p.last_button
+        self.speed, self.speed_label, self.position, self.timer = p.speed, p.speed_label, p.position, p.timer
         self.prev_button.setShortcut("Left")
         self.next_button.setShortcut("Right")
-        self.play_button.setCheckable(True)
-        self.speed = QSlider(Qt.Orientation.Horizontal, self)
-        self.speed.setObjectName("stepperSpeed")
-        self.speed.setRange(1, 30)
-        self.speed.setValue(2)
-        self.speed.setFixedWidth(140)
-        self.speed_label = QLabel(self)
-        self.position = QLabel(self)
-        self.position.setObjectName("stepperPosition")
 
         self.side_title = QLabel("Arithmetic", self)
         self.side_title.setStyleSheet("font-weight: 600;")
@@ -239,16 +225,6 @@ class MatmulStepper(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
 
-        controls = QHBoxLayout()
-        for b in (self.first_button, self.prev_button, self.play_button, self.next_button, self.last_button):
-            controls.addWidget(b)
-        controls.addSpacing(16)
-        controls.addWidget(QLabel("Speed", self))
-        controls.addWidget(self.speed)
-        controls.addWidget(self.speed_label)
-        controls.addStretch(1)
-        controls.addWidget(self.position)
-
         side = QVBoxLayout()
         side.addWidget(self.side_title)
         side.addWidget(self.side, 1)
@@ -260,15 +236,9 @@ class MatmulStepper(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(body, 1)
         layout.addWidget(self.formula)
-        layout.addLayout(controls)
+        layout.addWidget(self.player)
 
-        self.first_button.clicked.connect(lambda: self.set_step(0))
-        self.prev_button.clicked.connect(self.previous)
-        self.next_button.clicked.connect(self.next)
-        self.last_button.clicked.connect(lambda: self.set_step(len(self._steps) - 1))
-        self.play_button.toggled.connect(self._play_toggled)
-        self.speed.valueChanged.connect(self._speed_changed)
-        self._speed_changed()
+        self.player.stepRequested.connect(self.set_step)
         self._update_controls()
 
     # -- plain-data interface ---------------------------------------------------
@@ -326,19 +296,19 @@ class MatmulStepper(QWidget):
 
     def play(self) -> None:
         """Step forward on a timer at the chosen speed until the last cell."""
-        self.play_button.setChecked(True)
+        self.player.play()
 
     def pause(self) -> None:
         """Stop playing."""
-        self.play_button.setChecked(False)
+        self.player.pause()
 
     def is_playing(self) -> bool:
         """True while the timer steps."""
-        return self.timer.isActive()
+        return self.player.is_playing()
 
     def set_speed(self, cells_per_second: int) -> None:
         """Play speed in cells per second (1–30)."""
-        self.speed.setValue(int(cells_per_second))
+        self.player.set_speed(cells_per_second)
 
     def formula_text(self) -> str:
         """The formula line as plain text."""
@@ -442,42 +412,18 @@ class MatmulStepper(QWidget):
 
     def _update_controls(self) -> None:
         n = len(self._steps)
-        self.first_button.setEnabled(n > 0 and self._index > 0)
-        self.prev_button.setEnabled(self._index > -1)
-        self.next_button.setEnabled(self._index < n - 1)
-        self.last_button.setEnabled(self._index < n - 1)
-        self.play_button.setEnabled(n > 0)
         step = self.current_step()
         if step is None:
-            self.position.setText(f"0 of {n} cells" if n else "")
+            text = f"0 of {n} cells" if n else ""
         else:
-            self.position.setText(f"cell {self._index + 1} of {n}: {self._names[2]}[{step.i + 1},{step.j + 1}]")
+            text = f"cell {self._index + 1} of {n}: {self._names[2]}[{step.i + 1},{step.j + 1}]"
+        self.player.set_position(self._index, n, text)
 
     # -- reactions ----------------------------------------------------------------
 
     def _cell_clicked(self, index) -> None:
         self.pause()
         self.jump_to_cell(index.row(), index.column())
-
-    def _play_toggled(self, on: bool) -> None:
-        if on:
-            if self._index >= len(self._steps) - 1:
-                self.set_step(-1)
-            self.timer.start()
-            self.play_button.setText("⏸ Pause")
-        else:
-            self.timer.stop()
-            self.play_button.setText("▶ Play")
-
-    def _tick(self) -> None:
-        self.next()
-        if self._index >= len(self._steps) - 1:
-            self.pause()
-
-    def _speed_changed(self) -> None:
-        v = self.speed.value()
-        self.speed_label.setText(f"{v} cell{'s' if v != 1 else ''}/s")
-        self.timer.setInterval(int(1000 / v))
 
 
 def _paren(x: float) -> str:

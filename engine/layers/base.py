@@ -144,3 +144,47 @@ class Layer:
     def _store(self, be, name: str, value) -> None:
         """grads[name][...] = value, keeping the gradient array itself (the Trainer holds it)."""
         be.copy_into(self.grads[name], value)
+
+    def _activate(self, be, z, tracer):
+        """a = f(z) with the layer's ``activation``, traced as the "activation" step."""
+        a = apply_activation(be, self.activation, z)
+        self._emit(tracer, "forward", "activation", activation_formula(self.activation, f"a{self.S}", f"z{self.S}"),
+                   {"z": z, "a": a})
+        return a
+
+    def _delta(self, be, dout, tracer, wrt_z: bool):
+        """δ = ∂J/∂z from dout, traced as the "activation'" step: dout itself when ``wrt_z``
+        (the loss gave ∂J/∂z), else ∂J/∂a ⊙ f′(z) with the z and a of the last forward pass."""
+        S = self.S
+        if wrt_z:
+            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂z{S} (from the loss)",
+                       {"a": self.out, "delta": dout})
+            return dout
+        dz = activation_grad(be, self.activation, self.z, self.out, dout)
+        self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂a{S} ⊙ f′(z{S})",
+                   {"da": dout, "z": self.z, "delta": dz})
+        return dz
+
+    def _output(self, tracer, op: str, formula: str, x, y, **arrays):
+        """Trace the forward step ``op`` from a_prev = x to a = y (``arrays`` shown between
+        them), keep y as the layer's output and return it."""
+        self._emit(tracer, "forward", op, formula, {"a_prev": x, **arrays, "a": y})
+        self.out = y
+        return y
+
+
+class ParameterFreeLayer(Layer):
+    """A layer with no parameters and no activation (flatten, pooling, dropout): its
+    backward is only ∂J/∂input, which subclasses give in ``_input_grad``."""
+
+    def backward(self, be, dout, tracer=None, *, wrt_z: bool = False, need_dx: bool = True):
+        self.penalties = []
+        if not need_dx:
+            return None
+        dx, formula, arrays = self._input_grad(be, dout)
+        self._emit(tracer, "backward", "∂a_prev", formula, {"da": dout, **arrays, "da_prev": dx})
+        return dx
+
+    def _input_grad(self, be, dout) -> tuple:
+        """(∂J/∂input, its formula, the arrays to show between da and da_prev)."""
+        raise NotImplementedError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Layer, activation_formula, activation_grad, apply_activation
+from .base import Layer
 
 
 class Conv2DLayer(Layer):
@@ -31,23 +31,14 @@ class Conv2DLayer(Layer):
             self._emit(tracer, "forward", "conv2d", f"{conv} (stride {self.stride}, padding {self.pad})",
                        {"W": W, "a_prev": x, "z": z_conv})
             self._emit(tracer, "forward", "bias", f"z{S} = z{S} + b{S} (one bias per filter)", {"b": b, "z": z})
-        a = apply_activation(be, self.activation, z)
-        self._emit(tracer, "forward", "activation", activation_formula(self.activation, f"a{S}", f"z{S}"),
-                   {"z": z, "a": a})
+        a = self._activate(be, z, tracer)
         self.x, self.z, self.out = x, z, a
         return a
 
     def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
         S, P = self.S, self.P
         self.penalties = []
-        if wrt_z:
-            dz = dout
-            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂z{S} (from the loss)",
-                       {"a": self.out, "delta": dz})
-        else:
-            dz = activation_grad(be, self.activation, self.z, self.out, dout)
-            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂a{S} ⊙ f′(z{S})",
-                       {"da": dout, "z": self.z, "delta": dz})
+        dz = self._delta(be, dout, tracer, wrt_z)
         dx, dw, db = be.conv2d_backward(self.x, self.params["W"], dz, self.stride, self.pad)
         self._store(be, "W", dw)
         self._regularize(be, "W")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Layer, activation_formula, activation_grad, apply_activation
+from .base import Layer
 
 
 class DenseLayer(Layer):
@@ -20,23 +20,14 @@ class DenseLayer(Layer):
         self._emit(tracer, "forward", "matmul", f"z{S} = W{S}·a{P}", {"W": W, "a_prev": x, "z": z})
         be.add_bias(z, b)
         self._emit(tracer, "forward", "bias", f"z{S} = z{S} + b{S}", {"b": b, "z": z})
-        a = apply_activation(be, self.activation, z)
-        self._emit(tracer, "forward", "activation", activation_formula(self.activation, f"a{S}", f"z{S}"),
-                   {"z": z, "a": a})
+        a = self._activate(be, z, tracer)
         self.x, self.z, self.out = x, z, a
         return a
 
     def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
         S, P = self.S, self.P
         self.penalties = []
-        if wrt_z:
-            dz = dout
-            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂z{S} (from the loss)",
-                       {"a": self.out, "delta": dz})
-        else:
-            dz = activation_grad(be, self.activation, self.z, self.out, dout)
-            self._emit(tracer, "backward", "activation'", f"δ{S} = ∂J/∂a{S} ⊙ f′(z{S})",
-                       {"da": dout, "z": self.z, "delta": dz})
+        dz = self._delta(be, dout, tracer, wrt_z)
         # dW = Σₙ δ·aᵀ = δᵀ·X over the batch, written straight into the gradient array
         be.matmul(dz, self.x, trans_a=True, out=self.grads["W"])
         self._regularize(be, "W")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer
+from .base import ParameterFreeLayer
 
 
-class DropoutLayer(Layer):
+class DropoutLayer(ParameterFreeLayer):
     """Masks are drawn on the host from the model's Generator and uploaded.
 
     Drawing on the host keeps training reproducible on every device: a trace and a
@@ -37,31 +37,19 @@ class DropoutLayer(Layer):
         p = self.rate
         if not training or (p == 0.0 and self.fixed_mask is None):
             self.mask = None
-            self._emit(tracer, "forward", "dropout",
-                       f"a{self.S} = a{self.P} (dropout is off {'outside training' if p else 'at rate 0'})",
-                       {"a_prev": x, "a": x})
-            self.out = x
-            return x
+            return self._output(
+                tracer, "dropout",
+                f"a{self.S} = a{self.P} (dropout is off {'outside training' if p else 'at rate 0'})", x, x)
         self.mask = be.asarray(self.draw_mask(tuple(x.shape)))
         y = be.mul(x, self.mask)
-        self._emit(tracer, "forward", "dropout",
-                   f"a{self.S} = a{self.P} ⊙ m, m = 0 with probability {p:g}, else 1/(1−{p:g})",
-                   {"a_prev": x, "mask": self.mask, "a": y})
-        self.out = y
-        return y
+        return self._output(tracer, "dropout",
+                            f"a{self.S} = a{self.P} ⊙ m, m = 0 with probability {p:g}, else 1/(1−{p:g})",
+                            x, y, mask=self.mask)
 
-    def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
-        self.penalties = []
-        if not need_dx:
-            return None
+    def _input_grad(self, be, dout):
         if self.mask is None:
-            dx = dout
-            self._emit(tracer, "backward", "∂a_prev", f"∂J/∂a{self.P} = ∂J/∂a{self.S}", {"da": dout, "da_prev": dx})
-            return dx
-        dx = be.mul(dout, self.mask)
-        self._emit(tracer, "backward", "∂a_prev", f"∂J/∂a{self.P} = ∂J/∂a{self.S} ⊙ m",
-                   {"da": dout, "mask": self.mask, "da_prev": dx})
-        return dx
+            return dout, f"∂J/∂a{self.P} = ∂J/∂a{self.S}", {}
+        return be.mul(dout, self.mask), f"∂J/∂a{self.P} = ∂J/∂a{self.S} ⊙ m", {"mask": self.mask}
 
     def release(self):
         super().release()

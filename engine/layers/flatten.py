@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from .base import Layer
+from .base import ParameterFreeLayer
 
 
-class FlattenLayer(Layer):
+class FlattenLayer(ParameterFreeLayer):
     """A reshape both ways; the data stay where they are."""
 
     def forward(self, be, x, training=False, tracer=None):
         self.x_shape = tuple(x.shape)
         y = be.reshape(x, (x.shape[0],) + self.out_shape)
-        self._emit(tracer, "forward", "flatten",
-                   f"a{self.S} = a{self.P} as one row of {self.out_shape[0]} values per sample",
-                   {"a_prev": x, "a": y})
-        self.out = y
-        return y
+        return self._output(tracer, "flatten",
+                            f"a{self.S} = a{self.P} as one row of {self.out_shape[0]} values per sample", x, y)
 
-    def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
-        self.penalties = []
-        if not need_dx:
-            return None
-        dx = be.reshape(dout, self.x_shape)
-        self._emit(tracer, "backward", "∂a_prev", f"∂J/∂a{self.P} = ∂J/∂a{self.S} reshaped back",
-                   {"da": dout, "da_prev": dx})
-        return dx
+    def _input_grad(self, be, dout):
+        return be.reshape(dout, self.x_shape), f"∂J/∂a{self.P} = ∂J/∂a{self.S} reshaped back", {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .base import Layer
+from .base import ParameterFreeLayer
 
 
-class MaxPoolLayer(Layer):
+class MaxPoolLayer(ParameterFreeLayer):
     """Keeps each window's maximum; backward routes the gradient to the winner (argmax kept)."""
 
     def __init__(self, spec, index, in_shape, out_shape, backend, regularization):
@@ -18,28 +18,20 @@ class MaxPoolLayer(Layer):
     def forward(self, be, x, training=False, tracer=None):
         y, self.argmax = be.maxpool_forward(x, self.size, self.stride)
         self.x_shape = tuple(x.shape)
-        self._emit(tracer, "forward", "maxpool",
-                   f"a{self.S} = max over each {self.size}×{self.size} window of a{self.P} (stride {self.stride})",
-                   {"a_prev": x, "a": y})
-        self.out = y
-        return y
+        return self._output(
+            tracer, "maxpool",
+            f"a{self.S} = max over each {self.size}×{self.size} window of a{self.P} (stride {self.stride})", x, y)
 
-    def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
-        self.penalties = []
-        if not need_dx:
-            return None
+    def _input_grad(self, be, dout):
         dx = be.maxpool_backward(dout, self.argmax, self.x_shape, self.size, self.stride)
-        self._emit(tracer, "backward", "∂a_prev",
-                   f"∂J/∂a{self.P} = ∂J/∂a{self.S} routed to each window's maximum (0 elsewhere)",
-                   {"da": dout, "da_prev": dx})
-        return dx
+        return dx, f"∂J/∂a{self.P} = ∂J/∂a{self.S} routed to each window's maximum (0 elsewhere)", {}
 
     def release(self):
         super().release()
         self.argmax = None
 
 
-class AvgPoolLayer(Layer):
+class AvgPoolLayer(ParameterFreeLayer):
     """Mean of each window; backward spreads the gradient evenly over it."""
 
     def __init__(self, spec, index, in_shape, out_shape, backend, regularization):
@@ -51,18 +43,10 @@ class AvgPoolLayer(Layer):
     def forward(self, be, x, training=False, tracer=None):
         y = be.avgpool_forward(x, self.size, self.stride)
         self.x_shape = tuple(x.shape)
-        self._emit(tracer, "forward", "avgpool",
-                   f"a{self.S} = mean over each {self.size}×{self.size} window of a{self.P} (stride {self.stride})",
-                   {"a_prev": x, "a": y})
-        self.out = y
-        return y
+        return self._output(
+            tracer, "avgpool",
+            f"a{self.S} = mean over each {self.size}×{self.size} window of a{self.P} (stride {self.stride})", x, y)
 
-    def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
-        self.penalties = []
-        if not need_dx:
-            return None
+    def _input_grad(self, be, dout):
         dx = be.avgpool_backward(dout, self.x_shape, self.size, self.stride)
-        self._emit(tracer, "backward", "∂a_prev",
-                   f"∂J/∂a{self.P} = ∂J/∂a{self.S} / {self.size * self.size} spread over each window",
-                   {"da": dout, "da_prev": dx})
-        return dx
+        return dx, f"∂J/∂a{self.P} = ∂J/∂a{self.S} / {self.size * self.size} spread over each window", {}

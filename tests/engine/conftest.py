@@ -21,6 +21,19 @@ def _test_devices():
     return devs
 
 
+@pytest.fixture(params=[pytest.param(d, id="numpy" if d.kind == "numpy" else d.name.split()[0])
+                        for d in _test_devices()])
+def device(request):
+    """Each device: the numpy reference and every OpenCL device (narrowed by MNLAB_TEST_DEVICES)."""
+    return request.param
+
+
+@pytest.fixture
+def numpy_device():
+    """The numpy reference device."""
+    return [d for d in engine.devices() if d.kind == "numpy"][0]
+
+
 def _backend_params(include_numpy=True):
     params = []
     for dev in _test_devices():

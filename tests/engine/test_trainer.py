@@ -1,34 +1,14 @@
 """Trainer: metrics, reproducibility, batching, divergence handling, evaluation."""
 
 import math
-import os
 import threading
 
 import numpy as np
 import pytest
 
-import engine
 from engine import DivergenceError, Model, Trainer, datasets
 
-
-def _devices():
-    """Every OpenCL device (narrowed by MNLAB_TEST_DEVICES) and the numpy reference."""
-    wanted = [w.strip().lower() for w in os.environ.get("MNLAB_TEST_DEVICES", "").split(",") if w.strip()]
-    devs = engine.devices(include_simulators=bool(wanted))
-    if wanted:
-        devs = [d for d in devs if any(w in d.name.lower() or w in d.platform.lower() for w in wanted)]
-    return [pytest.param(d, id="numpy" if d.kind == "numpy" else d.name.split()[0]) for d in devs]
-
-
-@pytest.fixture(params=_devices())
-def device(request):
-    return request.param
-
-
-@pytest.fixture
-def numpy_device():
-    return [d for d in engine.devices() if d.kind == "numpy"][0]
-
+# ``device`` (each device) and ``numpy_device`` come from tests/engine/conftest.py.
 
 BINARY = {"input": [2], "layers": [{"type": "dense", "units": 6, "activation": "tanh"},
                                    {"type": "dense", "units": 1, "activation": "sigmoid"}], "loss": "bce"}
