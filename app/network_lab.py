@@ -30,14 +30,16 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QThread, QTimer
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QSplitter, QStackedWidget,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter,
+                               QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 import engine
 from app import presets as preset_lib
 from app.lab_snapshot import SnapshotBuilder
+from app.step_inspector import StepInspector
 from app.training_worker import TrainingWorker, sentence
 from ui.data_panel import FEATURE_TEXT, DataPanel
+from ui.inspector_panel import InspectorPanel
 from ui.network_canvas import NetworkCanvas
 from ui.plots_boundary import BoundaryPlot
 from ui.plots_confusion import ConfusionMatrixPlot
@@ -101,6 +103,9 @@ class NetworkLabPanel(QWidget):
         self._stage_started = 0.0
 
         self._build_widgets()
+        # before _wire: on signals both use (Train, Step, a weight edit) the inspector lets go of
+        # its trace first, so the engine's undo never overwrites what comes next
+        self._build_step_inspector()
         self._wire()
         self.data_panel.set_datasets(self._dataset_entries())
         app = QCoreApplication.instance()
@@ -160,6 +165,7 @@ class NetworkLabPanel(QWidget):
         preset_col.addWidget(self.preset_box)
         top.addLayout(preset_col)
         top.addWidget(self.controls, 1)
+        self._top_bar = top  # the step inspector's button goes at its end
         banner_row = QHBoxLayout()
         banner_row.setContentsMargins(6, 0, 6, 0)
         banner_row.addWidget(self.banner, 1)
@@ -376,6 +382,129 @@ class NetworkLabPanel(QWidget):
     def banner_text(self) -> str:
         """The banner's text ('' when hidden)."""
         return "" if self.banner.isHidden() else self.banner.text()
+
+    # ------------------------------------------------------------------ document (issue 8: project files)
+    # Plain data in, plain data out, for app.project_controller; engine.project checks and stores it.
+
+    def document_state(self, timeout: float = 10.0) -> dict:
+        """The lab's document as plain data: preset, data set settings, spec, training settings,
+        weights, optimizer state, loss history and counters (the form ``engine.project`` stores).
+
+        The weights are read where the trainer lives: the worker thread reads them between two
+        chunks of steps while this waits (at most ``timeout`` seconds; RuntimeError after that).
+        """
+        import threading
+
+        state = {
+            "preset": self.preset.name if self.preset is not None else None,
+            "dataset": {"name": self.dataset_name, "options": dict(self.dataset_options), "noise": float(self.noise),
+                        "test_ratio": float(self.test_ratio), "seed": int(self.data_seed),
+                        "features": list(self.features), "user_path": self.user_path},
+            "spec": self.spec.to_dict(),
+            "training": {"optimizer": self.settings["optimizer"], "lr": float(self.settings["lr"]),
+                         "batch_size": int(self.settings["batch_size"]), "model_seed": int(self.model_seed)},
+            "view": {"bottom_tab": self.bottom_tabs.currentIndex()},
+        }
+        box: dict = {}
+        done = threading.Event()
+
+        def read(trainer, builder=self.builder):
+            try:
+                history = builder.history.arrays()
+                box["value"] = {"params": trainer.model.params(), "optimizer": trainer.optimizer.state_dict(),
+                                "history": {k: np.array(v) for k, v in history.items() if v is not None},
+                                "step": int(builder.step), "epoch": float(builder.epoch)}
+            except Exception as exc:  # handed to the caller below, as a sentence
+                box["error"] = exc
+            finally:
+                done.set()
+
+        if self.worker is not None and self.thread is not None and self.thread.isRunning():
+            self.worker.post(read)
+            if not done.wait(timeout):
+                raise RuntimeError(f"The training thread did not hand over the weights within {timeout:g} s; "
+                                   "pause training and try again.")
+        elif self.trainer is not None:
+            read(self.trainer)
+        else:
+            raise RuntimeError("The network lab has no network yet, so there is nothing to save.")
+        if "error" in box:
+            raise RuntimeError(f"The weights could not be read: {sentence(box['error'])}")
+        got = box["value"]
+        state["training"].update(step=got.pop("step"), epoch=got.pop("epoch"))
+        state.update(got)
+        return state
+
+    def restore_document_state(self, state: dict) -> None:
+        """Open a document as ``document_state`` gives it (checked by ``engine.project``): its data,
+        network, weights, optimizer state and loss history, training paused.
+
+        Raises ValueError with a sentence when the data cannot be loaded or the network does not
+        fit it; the lab is then left as it was.
+        """
+        from app.lab_snapshot import History
+
+        if getattr(self, "step_inspector", None) is not None and self.step_inspector.is_open():
+            self.step_inspector.close()
+        ds, tr = state["dataset"], state["training"]
+        keys = ("dataset_name", "dataset_options", "noise", "test_ratio", "data_seed", "features", "user_path",
+                "raw", "data")
+        saved = {k: getattr(self, k) for k in keys}
+        try:
+            self.dataset_name, self.dataset_options = ds["name"], dict(ds.get("options") or {})
+            self.noise, self.test_ratio = float(ds["noise"]), float(ds["test_ratio"])
+            self.data_seed, self.user_path = int(ds["seed"]), ds.get("user_path")
+            self.features = list(ds.get("features") or ["x1", "x2"])
+            self._load_data()
+            spec = engine.NetworkSpec.from_dict(state["spec"])
+            if tuple(spec.input) != tuple(self.data.input_shape):
+                raise ValueError(f"The network takes inputs of shape {list(spec.input)} but the data gives "
+                                 f"{list(self.data.input_shape)}.")
+            problem = self._validate(spec.to_dict())
+            if problem:
+                raise ValueError(problem[0])
+        except Exception as exc:
+            for k, v in saved.items():
+                setattr(self, k, v)
+            raise ValueError(sentence(exc)) from None
+        name = state.get("preset")
+        if name in preset_lib.names():
+            self.preset = preset_lib.get(name)
+            self.preset_box.setCurrentText(name)
+        self.spec = spec
+        self.model_seed = int(tr["model_seed"])
+        self.settings = {"optimizer": tr["optimizer"], "lr": float(tr["lr"]), "batch_size": int(tr["batch_size"])}
+        self.controls.set_running(False)
+        self.show_banner(None)
+        self._sync_data_panel()
+        self._rebuild()
+        if self.model is None or self.model.spec != spec:
+            raise ValueError(self.banner_text() or "The network could not be built on this device.")
+        tab = (state.get("view") or {}).get("bottom_tab")
+        if isinstance(tab, int) and 0 <= tab < self.bottom_tabs.count() and self.bottom_tabs.isTabEnabled(tab):
+            self.bottom_tabs.setCurrentIndex(tab)
+        params, optimizer = state["params"], state.get("optimizer")
+        history, lr = state.get("history") or {}, float(tr["lr"])
+        step, epoch = int(tr.get("step", 0)), float(tr.get("epoch", 0.0))
+
+        def apply(trainer, builder=self.builder):
+            trainer.model.set_params(params)
+            if optimizer is not None:
+                try:
+                    trainer.optimizer.load_state_dict(optimizer)
+                except (ValueError, TypeError):
+                    pass  # saved with another optimizer: this one starts with fresh state
+            trainer.set_lr(lr)
+            builder.history = History()
+            n = len(history.get("step", ()))
+            for i in range(n):
+                row = {k: float(v[i]) for k, v in history.items()}
+                builder.history.record({k: (None if k in ("test_loss", "accuracy") and math.isnan(v) else v)
+                                        for k, v in row.items()})
+            builder.step_offset = builder.step = step
+            builder.epoch_offset = builder.epoch = epoch
+
+        self._on_worker(apply)
 
     # ------------------------------------------------------------------ data
 
@@ -816,7 +945,7 @@ class NetworkLabPanel(QWidget):
             self.loss_plot.set_history(h["step"], h["train_loss"], h["test_loss"], h["accuracy"])
 
     def _show_canvas(self, snap: dict) -> None:
-        self.canvas.set_params(snap["params"])
+        self.canvas.set_params(self._link_params(snap["params"]))
         if snap.get("neuron_images"):
             self.canvas.set_neuron_images(snap["neuron_images"], snap.get("image_mode") or "plane",
                                           grey_input=snap["view"] == "image")
@@ -858,6 +987,57 @@ class NetworkLabPanel(QWidget):
             self.confusion.set_matrix(self._extras.pop("confusion"), self.data.meta.get("class_names"))
         elif current is self.histograms and self._extras.get("histograms"):
             self.histograms.set_histograms(self._extras.pop("histograms"))
+
+    # ------------------------------------------------------------------ step inspector (issue 6)
+    # The inspector (ui.inspector_panel) sits in the main splitter beside the canvas;
+    # app.step_inspector.StepInspector drives it and runs the trace on the worker.
+
+    def _build_step_inspector(self) -> None:
+        self.step_button = QPushButton("Step through", self)
+        self.step_button.setObjectName("stepThroughButton")
+        self.step_button.setCheckable(True)
+        self.step_button.setToolTip("Walk through one training step operation by operation, forward and backward, "
+                                    "with the real numbers (training pauses).")
+        self._top_bar.addWidget(self.step_button)
+        self.inspector = InspectorPanel(self)
+        self.inspector.hide()
+        self._right_column = self.main_split.widget(2)
+        self.main_split.insertWidget(2, self.inspector)
+        self.main_split.setStretchFactor(2, 1)
+        self._split_sizes = None
+        self.step_inspector = StepInspector(self, self.inspector)
+        self.step_button.toggled.connect(lambda on: self.step_inspector.open() if on else self.step_inspector.close())
+
+    def show_inspector(self, on: bool) -> None:
+        """Show the step inspector beside the canvas, with the data panel and output plots put away
+        to make room, or hide it and bring them back."""
+        if on != self.inspector.isHidden():
+            return
+        self.step_button.blockSignals(True)
+        self.step_button.setChecked(on)
+        self.step_button.blockSignals(False)
+        if on:
+            self._split_sizes = self.main_split.sizes()
+            self.data_panel.hide()
+            self._right_column.hide()
+            self.inspector.show()
+            width = max(self.width(), 900)
+            self.main_split.setSizes([0, int(width * 0.35), int(width * 0.65), 0])
+        else:
+            self.inspector.hide()
+            self.data_panel.show()
+            self._right_column.show()
+            if self._split_sizes:
+                self.main_split.setSizes(self._split_sizes)
+
+    def run_on_trainer(self, fn) -> None:
+        """Run ``fn(trainer)`` where the trainer lives: on the worker thread, or here without one."""
+        self._on_worker(fn)
+
+    def _link_params(self, params: dict) -> dict:
+        # while a backward or update step is inspected the links show gradients or changes
+        inspector = getattr(self, "step_inspector", None)
+        return inspector.link_values(params) if inspector is not None else params
 
 
 def save_demo_screenshot(preset: str, steps: int, path: str, size=(1500, 950)) -> int:

@@ -111,6 +111,10 @@ def run_trace(trainer, prepared, advance: bool):
         x_dev, y_dev = prepared
         loss_dev = model.forward_backward(x_dev, y_dev, tracer, True)
         loss = float(be.to_numpy(loss_dev)[0])
+        # The trace's own copy of the gradients: between two yields a caller may run the
+        # model again (a GUI drawing gradient histograms does), which rewrites
+        # model.grad_arrays; the update steps must still apply this batch's gradients.
+        grads = {name: be.copy(g) for name, g in model.grad_arrays.items()}
         for phase, layer, layer_name, op, formula, arrays in collected:
             yield TraceStep(phase, int(layer), str(layer_name), str(op), str(formula), dict(arrays), index)
             index += 1
@@ -120,7 +124,7 @@ def run_trace(trainer, prepared, advance: bool):
         state.updating = True
         opt.begin_step()
         for name in opt.params:
-            p, g = opt.params[name], model.grad_arrays[name]
+            p, g = opt.params[name], grads[name]
             before = be.to_numpy(p)
             gradient = be.to_numpy(g)
             opt.update(name, g)
