@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
              "trained for --steps steps: " + ", ".join(NETWORK_DEMOS),
     )
     parser.add_argument(
+        "--step-through",
+        action="store_true",
+        help="with a network --demo: open the step inspector on the next batch, at the "
+             "output layer's weight gradient",
+    )
+    parser.add_argument(
         "--steps",
         type=int,
         default=300,
@@ -43,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 MATRIX_DEMOS = ("matrix", "elimination")
+SCREENSHOT_SIZE = (1500, 950)
 NETWORK_DEMOS = ("spiral", "xor", "digits", "sine", "linear")
 
 
@@ -82,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(network_lab=network_lab)
     if args.demo in MATRIX_DEMOS:
         window.show_matrix_demo(args.demo)
+    elif network_lab is not None and args.step_through:
+        from app.step_inspector import open_demo
+
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        open_demo(network_lab)
     elif network_lab is not None and not args.screenshot:
         network_lab.start_background()  # the window stays open: training can go on
     if args.screenshot:
@@ -92,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _screenshot(window, path: str) -> int:
     """Grab ``window`` into a PNG at ``path``; 0 on success, 1 with a sentence otherwise."""
-    window.resize(1500, 950)
+    window.resize(*SCREENSHOT_SIZE)
     window.show()
     # grab() paints synchronously, but layouts settle through posted events first.
     from PySide6.QtWidgets import QApplication
