@@ -87,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         network_lab = NetworkLabPanel.demo(args.demo, steps=args.steps)
     window = MainWindow(network_lab=network_lab)
+    from app.project_controller import install
+
+    # Settings (geometry, theme, last device and preset) only when no flag chose otherwise;
+    # crash recovery is offered only to a person, not to a screenshot run.
+    install(window, restore_settings=not (args.device or args.demo), offer_recovery=not args.screenshot)
     if args.demo in MATRIX_DEMOS:
         window.show_matrix_demo(args.demo)
     elif network_lab is not None and args.step_through:

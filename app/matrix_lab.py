@@ -710,6 +710,37 @@ class MatrixLabPanel(QWidget):
         self.tabs.setCurrentWidget({"editor": self.editor, "stepper": self.stepper,
                                     "elimination": self.elimination}[which])
 
+    # -- document (issue 8: project files) ----------------------------------------------
+
+    def document_state(self) -> dict:
+        """The workspace as plain data: {"matrices": {name: array} in order, "current": name or None}."""
+        return {"matrices": {n: self.workspace.get(n) for n in self.workspace.names()}, "current": self._current}
+
+    def restore_document_state(self, state: dict) -> None:
+        """Replace the workspace with ``state`` (as ``document_state`` gives it); the undo history
+        starts afresh. ValueError with a sentence, and nothing changed, for a bad name or array."""
+        matrices = dict(state.get("matrices") or {})
+        for name, a in matrices.items():
+            if not _NAME_RE.match(str(name)):
+                raise ValueError(f"'{name}' cannot name a matrix: use a letter followed by up to 23 letters, "
+                                 "digits, _ or '.")
+            a = np.asarray(a)
+            if a.ndim != 2 or a.size == 0 or a.size > MAX_ENTRIES or a.dtype.kind not in "biuf":
+                raise ValueError(f"Matrix {name} is not a 2-D array of up to {MAX_ENTRIES:,} numbers.")
+        self.undo_stack.clear()
+        for name in self.workspace.names():
+            self.workspace.remove(name)
+        self._current = None
+        for name, a in matrices.items():
+            self.workspace.insert(name, np.asarray(a, dtype=np.float64))
+        current = state.get("current")
+        names = self.workspace.names()
+        if current in self.workspace or names:
+            self.select(current if current in self.workspace else names[0])
+        self._refresh_list()
+        self._show_current()
+        self.undo_stack.setClean()
+
     # -- workspace edits (each one undoable) ---------------------------------------
 
     def add_matrix(self, array, name: str | None = None, text: str | None = None) -> str:

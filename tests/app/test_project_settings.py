@@ -1,0 +1,92 @@
+"""Settings remembered between runs (QSettings on a temporary file) and the light and dark themes."""
+
+import pytest
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from app.settings import MAX_RECENT, AppSettings, apply_theme, plot_colours, theme_palette
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def keep_style(qapp):
+    style, palette = qapp.style().name(), qapp.palette()
+    options = dict(pg.CONFIG_OPTIONS)
+    yield
+    qapp.setProperty("mnlabTheme", None)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    pg.setConfigOptions(background=options["background"], foreground=options["foreground"])
+
+
+def test_recent_files_newest_first_without_duplicates(settings, tmp_path):
+    for i in range(MAX_RECENT + 3):
+        settings.add_recent(tmp_path / f"p{i}.mnlab")
+    settings.add_recent(tmp_path / "p5.mnlab")
+    files = settings.recent_files()
+    assert len(files) == MAX_RECENT and files[0].endswith("p5.mnlab") and files.count(files[0]) == 1
+    settings.remove_recent(tmp_path / "p5.mnlab")
+    assert not any(f.endswith("p5.mnlab") for f in settings.recent_files())
+    settings.clear_recent()
+    assert settings.recent_files() == []
+
+
+def test_values_survive_a_new_settings_object(settings, tmp_path):
+    settings.set_last_device("numpy")
+    settings.set_last_preset("XOR")
+    settings.set_theme("dark")
+    settings.add_recent(tmp_path / "only.mnlab")
+    settings.sync()
+    again = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert (again.last_device(), again.last_preset(), again.theme()) == ("numpy", "XOR", "dark")
+    assert again.recent_files() == [str((tmp_path / "only.mnlab").resolve())]
+
+
+def test_damaged_values_give_defaults(settings):
+    q = settings.qsettings
+    q.setValue("theme", "purple")
+    q.setValue("recentFiles", 42)
+    q.setValue("window/tab", "x")
+    assert settings.theme() == "light" and settings.recent_files() == []
+    with pytest.raises(ValueError, match="light or dark"):
+        settings.set_theme("purple")
+
+
+def test_window_geometry_and_tab_are_restored(qtbot, settings):
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.tabs = QTabWidget()
+    win.tabs.addTab(QWidget(), "a")
+    win.tabs.addTab(QWidget(), "b")
+    win.setCentralWidget(win.tabs)
+    win.resize(640, 410)
+    win.tabs.setCurrentIndex(1)
+    settings.save_window(win)
+    other = QMainWindow()
+    qtbot.addWidget(other)
+    other.tabs = QTabWidget()
+    other.tabs.addTab(QWidget(), "a")
+    other.tabs.addTab(QWidget(), "b")
+    other.setCentralWidget(other.tabs)
+    assert settings.restore_window(other)
+    assert (other.width(), other.height()) == (640, 410) and other.tabs.currentIndex() == 1
+
+
+def test_the_dark_theme_sets_an_explicit_palette_and_plot_colours(qtbot, qapp, keep_style):
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    apply_theme("dark", roots=[plot])
+    window = qapp.palette().color(QPalette.ColorRole.Window)
+    assert window.lightness() < 80 and qapp.style().name().lower() == "fusion"
+    background, foreground = plot_colours("dark")
+    assert plot.backgroundBrush().color().name() == background
+    assert pg.getConfigOption("foreground") == foreground
+    apply_theme("light", roots=[plot])
+    assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 200
+    assert theme_palette("light").color(QPalette.ColorRole.Text).lightness() < 60
