@@ -150,7 +150,7 @@ class ChallengesPanel(QWidget):
         self.tabs.addTab(self.precision_view, "Precision")
         self.device_label = QLabel(self)
         self.device_label.setObjectName("challengesDevice")
-        self.device_label.setStyleSheet("color: #555;")
+        self.device_label.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs, 1)

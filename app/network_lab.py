@@ -146,7 +146,7 @@ class NetworkLabPanel(QWidget):
         for w in (self.boundary, self.feature_maps, self.hidden_plot, self.table_note):
             self.output_stack.addWidget(w)
         self.output_title = QLabel("OUTPUT", self)
-        self.output_title.setStyleSheet("font-weight: bold; color: #333; letter-spacing: 1px;")
+        self.output_title.setStyleSheet("font-weight: bold; color: palette(window-text); letter-spacing: 1px;")
         self.loss_plot = LossPlot(self)
         self.histograms = HistogramsPlot(self)
         self.confusion = ConfusionMatrixPlot(self)
@@ -158,7 +158,7 @@ class NetworkLabPanel(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(6, 4, 6, 0)
         label = QLabel("Preset", self)
-        label.setStyleSheet("color: #666; font-size: 8pt;")
+        label.setStyleSheet("color: palette(placeholder-text); font-size: 8pt;")
         preset_col = QVBoxLayout()
         preset_col.setSpacing(1)
         preset_col.addWidget(label)

@@ -17,7 +17,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 ORGANIZATION = "Matrix Network Lab"
 APPLICATION = "Matrix Network Lab"
@@ -182,6 +182,11 @@ def apply_theme(name: str, app: QApplication | None = None, roots=()) -> None:
         views = top.findChildren(pg.GraphicsView)
         if isinstance(top, pg.GraphicsView):
             views.append(top)
+        # style sheets resolve palette(...) colours when they are set: set them again
+        for widget in top.findChildren(QWidget):
+            sheet = widget.styleSheet()
+            if "palette(" in sheet:
+                widget.setStyleSheet(sheet)
         for view in views:
             view.setBackground(background)
             for item in view.scene().items():

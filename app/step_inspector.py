@@ -885,7 +885,7 @@ class StepInspector(QObject):
             reg = self.panel.spec.regularization
             extra = (f"<br><i>The value shown also holds the {reg.type.upper()} term "
                      f"({'λ·W' if reg.type == 'l2' else 'λ·sign(W)'}), which this sum leaves out.</i>")
-        html = (f"<b>{_html(explained.text)}</b><br><span style='color:#56606c'>{lines}</span>"
+        html = (f"<b>{_html(explained.text)}</b><br><span style='color: #6b7280'>{lines}</span>"
                 f"<br>The device computed <b>{fmt(device)}</b>; the sum above is redone in float64 to explain it."
                 f"{extra}")
         self.view.set_dot(html, can_walk=True)

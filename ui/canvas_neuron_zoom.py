@@ -41,7 +41,7 @@ class CanvasNeuronZoom(QFrame):
         self.caption = QLabel(self)
         self.caption.setObjectName("neuronZoomCaption")
         self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("color: #444;")
+        self.caption.setStyleSheet("color: palette(window-text);")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(close)

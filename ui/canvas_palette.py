@@ -37,7 +37,7 @@ class CanvasPalette(QWidget):
             self.buttons[kind] = button
         self.hint = QLabel(self)
         self.hint.setObjectName("paletteHint")
-        self.hint.setStyleSheet("color: #666;")
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
         # the hint may be cut short on a narrow window; the buttons must not be pushed out
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.hint, 1)

@@ -58,7 +58,7 @@ class ChallengeHeatmap(QWidget):
         item.addItem(self.image)
         self.readout = QLabel(" ", self)
         self.readout.setObjectName("heatmapReadout")
-        self.readout.setStyleSheet("color: #555;")
+        self.readout.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

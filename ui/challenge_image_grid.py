@@ -24,7 +24,7 @@ class ImageGrid(QWidget):
         self.graphics.setBackground("w")
         self.caption = QLabel(self)
         self.caption.setObjectName("imageGridCaption")
-        self.caption.setStyleSheet("color: #555;")
+        self.caption.setStyleSheet("color: palette(placeholder-text);")
         self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

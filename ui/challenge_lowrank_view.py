@@ -78,7 +78,7 @@ class LowRankView(QWidget):
         self.spectrum_title.setStyleSheet("font-weight: 600;")
         self.spectrum_note = QLabel(self)
         self.spectrum_note.setObjectName("spectrumNote")
-        self.spectrum_note.setStyleSheet("color: #555;")
+        self.spectrum_note.setStyleSheet("color: palette(placeholder-text);")
         self.spectrum_note.setWordWrap(True)
 
         self.original = ChallengeHeatmap("A", self)
@@ -128,7 +128,7 @@ class LowRankView(QWidget):
         ap.addItem(self.acc_rank_line)
         self.acc_note = QLabel(self.network_box)
         self.acc_note.setObjectName("accuracyNote")
-        self.acc_note.setStyleSheet("color: #555;")
+        self.acc_note.setStyleSheet("color: palette(placeholder-text);")
         self.acc_note.setWordWrap(True)
         nv = QVBoxLayout(self.network_box)
         head = QHBoxLayout()

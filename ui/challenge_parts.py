@@ -18,7 +18,7 @@ class ChallengeMessage(QLabel):
     def set_message(self, text: str, error: bool = False) -> None:
         """Show ``text`` (red when ``error``)."""
         self.setText(text)
-        self.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.setStyleSheet("color: #b00020;" if error else "color: palette(window-text);")
 
 
 def fill_combo(box: QComboBox, names, current: str | None = None) -> None:
@@ -34,7 +34,7 @@ def fill_combo(box: QComboBox, names, current: str | None = None) -> None:
 def stats_table(rows) -> str:
     """Rich text: a table of (label, value) rows, labels grey and values bold."""
     return "<table cellspacing='3'>" + "".join(
-        f"<tr><td style='color:#555'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>"
+        f"<tr><td style='color: #6b7280'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows) + "</table>"
 
 
 def style_plot(item, axes=("left", "bottom"), still: bool = False) -> None:

@@ -44,7 +44,7 @@ class SparseFormatsView(QWidget):
             inner = QVBoxLayout(box)
             inner.setContentsMargins(6, 4, 6, 4)
             note = QLabel(EXPLAIN[form], box)
-            note.setStyleSheet("color: #555;")
+            note.setStyleSheet("color: palette(placeholder-text);")
             note.setWordWrap(True)
             table = QTableWidget(box)
             table.setObjectName(f"formatTable_{form}")

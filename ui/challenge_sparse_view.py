@@ -83,7 +83,7 @@ class SparseView(QWidget):
         lv.addWidget(self.grid_caption)
         lv.addWidget(self.grid, 1)
         hint = QLabel("Click a stored entry to see where each format keeps it.", left)
-        hint.setStyleSheet("color: #666;")
+        hint.setStyleSheet("color: palette(placeholder-text);")
         lv.addWidget(hint)
 
         self.bytes_plot = pg.PlotWidget(self)

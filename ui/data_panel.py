@@ -93,7 +93,7 @@ class DataPanel(QWidget):
         self._user_title = None
 
         title = QLabel("DATA", self)
-        title.setStyleSheet("font-weight: bold; color: #333; letter-spacing: 1px;")
+        title.setStyleSheet("font-weight: bold; color: palette(window-text); letter-spacing: 1px;")
         self.list = QListWidget(self)
         self.list.setObjectName("datasetList")
         self.list.setViewMode(QListView.ViewMode.IconMode)
@@ -108,7 +108,7 @@ class DataPanel(QWidget):
         self.description = QLabel(self)
         self.description.setObjectName("datasetDescription")
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: #444;")
+        self.description.setStyleSheet("color: palette(window-text);")
 
         self.file_button = QPushButton("Open a CSV or NPY file…", self)
         self.file_button.setObjectName("openDataFile")
@@ -147,10 +147,10 @@ class DataPanel(QWidget):
         self.show_test.toggled.connect(self.showTestChanged)
 
         features_title = QLabel("FEATURES", self)
-        features_title.setStyleSheet("font-weight: bold; color: #333; letter-spacing: 1px;")
+        features_title.setStyleSheet("font-weight: bold; color: palette(window-text); letter-spacing: 1px;")
         self.features_note = QLabel("Which properties of a point the network gets as input.", self)
         self.features_note.setWordWrap(True)
-        self.features_note.setStyleSheet("color: #666;")
+        self.features_note.setStyleSheet("color: palette(placeholder-text);")
         self.feature_boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)

@@ -178,10 +178,10 @@ class EliminationView(QWidget):
         self.explanation = QLabel(self)
         self.explanation.setObjectName("eliminationExplanation")
         self.explanation.setWordWrap(True)
-        self.explanation.setStyleSheet("font-size: 11pt; color: #333;")
+        self.explanation.setStyleSheet("font-size: 11pt; color: palette(window-text);")
         self.det_label = QLabel(self)
         self.det_label.setObjectName("eliminationDet")
-        self.det_label.setStyleSheet("color: #555;")
+        self.det_label.setStyleSheet("color: palette(placeholder-text);")
         self.det_label.setWordWrap(True)
         self.legend = QLabel(
             "<span style='background:#ffaa33'>&nbsp;pivot&nbsp;</span>&nbsp; "

@@ -17,7 +17,7 @@ from ui.inspector_matrix_view import InspectorMatrixView
 
 def _operator(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
-    label.setStyleSheet("font-size: 20pt; color: #56606c; padding: 0 4px;")
+    label.setStyleSheet("font-size: 20pt; color: palette(placeholder-text); padding: 0 4px;")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label
 

@@ -50,7 +50,7 @@ class InspectorFormula(QFrame):
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title = QLabel(self)
         self.title.setObjectName("inspectorFormulaTitle")
-        self.title.setStyleSheet("font-size: 11pt; font-weight: 600; color: #1d2733;")
+        self.title.setStyleSheet("font-size: 11pt; font-weight: 600; color: palette(window-text);")
         self.formula = QLabel(self)
         self.formula.setObjectName("inspectorFormulaText")
         self.formula.setTextFormat(Qt.TextFormat.RichText)
@@ -94,7 +94,7 @@ class InspectorFormula(QFrame):
             lines.append(math_html(rule.strip()))
             if sep:
                 # the settings in use (α = 0.03, …) and remarks: smaller, under their rule
-                lines.append(f"<span style='font-size: 10pt; color: #56606c;'>({_html(note.strip())}</span>")
+                lines.append(f"<span style='font-size: 10pt; color: #6b7280;'>({_html(note.strip())}</span>")
         self.formula.setText("<br>".join(lines))
         self.formula.setVisible(bool(lines))
         self.explanation.setText(explanation)

@@ -51,7 +51,7 @@ class InspectorLossView(QWidget):
         self.table.setMinimumHeight(160)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #56606c; font-size: 8.5pt;")
+        self.note.setStyleSheet("color: palette(placeholder-text); font-size: 8.5pt;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -74,7 +74,7 @@ class InspectorLossView(QWidget):
             parts += f" (data) + {fmt(pen)} (penalty)"
         self.summary.setText(f"Loss of the batch: <b>J = {fmt(float(np.asarray(loss)))}</b>"
                              + (f" = {parts}" if pen != 0.0 else "")
-                             + f" &nbsp;<span style='color:#56606c'>— the mean of the {n} sample losses below"
+                             + f" &nbsp;<span style='color: #6b7280'>— the mean of the {n} sample losses below"
                              + (" plus the penalty" if pen != 0.0 else "") + "</span>")
         if kind == "softmax_ce":
             k = out.shape[1]

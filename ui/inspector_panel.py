@@ -129,7 +129,7 @@ class InspectorPanel(QWidget):
         self._laid_width = 0
 
         self.heading = QLabel("STEP THROUGH ONE TRAINING STEP", self)
-        self.heading.setStyleSheet("font-weight: bold; color: #333; letter-spacing: 1px;")
+        self.heading.setStyleSheet("font-weight: bold; color: palette(window-text); letter-spacing: 1px;")
         self.close_button = QToolButton(self)
         self.close_button.setObjectName("inspectorClose")
         self.close_button.setText("×")
@@ -165,7 +165,7 @@ class InspectorPanel(QWidget):
             self.phase_labels[phase] = label
         self.position = QLabel(self)
         self.position.setObjectName("inspectorPosition")
-        self.position.setStyleSheet("color: #1d2733;")
+        self.position.setStyleSheet("color: palette(window-text);")
         self.message = QLabel(self)
         self.message.setObjectName("inspectorMessage")
         self.message.setWordWrap(True)
@@ -174,10 +174,10 @@ class InspectorPanel(QWidget):
         self.links_note = QLabel(self)
         self.links_note.setObjectName("inspectorLinksNote")
         self.links_note.setWordWrap(True)
-        self.links_note.setStyleSheet("color: #56606c; font-size: 8.5pt;")
+        self.links_note.setStyleSheet("color: palette(placeholder-text); font-size: 8.5pt;")
         self.readout = QLabel(self)
         self.readout.setObjectName("inspectorReadout")
-        self.readout.setStyleSheet("color: #1d2733; font-size: 9pt; background: #f4f5f7; padding: 2px 6px; "
+        self.readout.setStyleSheet("color: palette(window-text); font-size: 9pt; background: #f4f5f7; padding: 2px 6px; "
                                    "border-radius: 3px;")
         self.readout.setMinimumHeight(20)
         self.help = QLabel(SHORTCUT_HELP, self)
@@ -322,7 +322,7 @@ class InspectorPanel(QWidget):
                 label.setStyleSheet(f"background: {colour}; color: white; border-radius: 4px; padding: 2px 8px; "
                                     "font-weight: 600;")
             elif k < reached:
-                label.setStyleSheet("color: #1d2733; padding: 2px 8px; border: 1px solid #c3c8cf; "
+                label.setStyleSheet("color: palette(window-text); padding: 2px 8px; border: 1px solid #c3c8cf; "
                                     "border-radius: 4px;")
             else:
                 label.setStyleSheet("color: #9aa3ad; padding: 2px 8px; border: 1px dashed #d5d9de; "
@@ -408,7 +408,7 @@ class InspectorPanel(QWidget):
             row.setSpacing(2)
             if spec.get("op"):
                 sign = QLabel(spec["op"], box)
-                sign.setStyleSheet("font-size: 20pt; color: #56606c; padding: 20px 2px 0 2px;")
+                sign.setStyleSheet("font-size: 20pt; color: palette(placeholder-text); padding: 20px 2px 0 2px;")
                 row.addWidget(sign, 0, Qt.AlignmentFlag.AlignTop)
             view = InspectorMatrixView(box, max_width=self._room(), max_height=200, show_readout=False)
             view.setObjectName(f"inspectorMatrix_{spec['key']}")

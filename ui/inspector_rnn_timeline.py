@@ -165,11 +165,11 @@ class InspectorRnnTimeline(QWidget):
         self._current = None
         self._batch = False
         self.title = QLabel("The recurrent layer unrolled over time", self)
-        self.title.setStyleSheet("font-weight: 600; color: #1d2733;")
+        self.title.setStyleSheet("font-weight: 600; color: palette(window-text);")
         self.strip = _Strip(self)
         self.readout = QLabel("Point at a box to read a value; click it to go to that time step.", self)
         self.readout.setObjectName("inspectorRnnReadout")
-        self.readout.setStyleSheet("color: #333; font-size: 8.5pt;")
+        self.readout.setStyleSheet("color: palette(window-text); font-size: 8.5pt;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

@@ -163,7 +163,7 @@ class MatmulStepper(QWidget):
             self.models[key] = model
             self.views[key] = view
             caption = QLabel(key, self)
-            caption.setStyleSheet("font-size: 12pt; font-weight: 600; color: #333;")
+            caption.setStyleSheet("font-size: 12pt; font-weight: 600; color: palette(window-text);")
             caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.captions[key] = caption
         self.models["C"].colour_known = True
@@ -351,7 +351,7 @@ class MatmulStepper(QWidget):
             mb.set_marks()
             mc.set_marks(known_until=-1)
             self.formula.setText(
-                f"<span style='color:#555'>Press <b>Next</b> or <b>Play</b>, or click a cell of "
+                f"<span style='color: #6b7280'>Press <b>Next</b> or <b>Play</b>, or click a cell of "
                 f"{self._names[2]}, to compute it from a row of {self._names[0]} and a column of "
                 f"{self._names[1]}.</span>" if self._steps else ""
             )

@@ -143,7 +143,7 @@ class NetworkCanvas(QWidget):
         self.readout = QLabel("Point at a link to read its weight; click it to edit. Click a neuron to see it large.",
                               self)
         self.readout.setObjectName("canvasReadout")
-        self.readout.setStyleSheet("color: #444; padding: 2px 6px;")
+        self.readout.setStyleSheet("color: palette(window-text); padding: 2px 6px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

@@ -23,7 +23,7 @@ class HistogramsPlot(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
         self.note = QLabel("Weights (blue) and their gradients (orange) per layer, from the last snapshot.", self)
-        self.note.setStyleSheet("color: #666;")
+        self.note.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)

@@ -21,7 +21,7 @@ def _field(label: str, widget: QWidget, parent: QWidget) -> QVBoxLayout:
     box = QVBoxLayout()
     box.setSpacing(1)
     text = QLabel(label, parent)
-    text.setStyleSheet("color: #666; font-size: 8pt;")
+    text.setStyleSheet("color: palette(placeholder-text); font-size: 8pt;")
     box.addWidget(text)
     box.addWidget(widget)
     return box
@@ -257,4 +257,4 @@ class TrainingControls(QWidget):
         v = self.speed_value()
         self.speed_label.setText("Speed: " + ("max" if v is None else f"{v} steps/s"))
         self.speed.setToolTip("Steps per second; at the right end, as fast as the device goes.")
-        self.speed_label.setStyleSheet("color: #666; font-size: 8pt;")
+        self.speed_label.setStyleSheet("color: palette(placeholder-text); font-size: 8pt;")

@@ -60,7 +60,7 @@ def test_sparse_tab_prunes_converts_and_explains_errors(panel):
     assert view.formats.arrays("csr")["indptr"].tolist() == csr.indptr.tolist()
     assert "2 stored of 6" in view.message.text() and "matches the dense product" in view.message.text()
     view.spin.setValue(3.0)           # the largest is 3: still kept
-    assert view.message.styleSheet() == "color: #333;"
+    assert view.message.styleSheet() == "color: palette(window-text);"
     view.set_range(10.0)
     view.spin.setValue(5.0)
     assert "removes every entry of M" in view.message.text() and "b00020" in view.message.styleSheet()
