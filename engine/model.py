@@ -372,22 +372,42 @@ class Model:
         x_dev, y_dev = self.prepare_batch(x, y)
         return float(self.backend.to_numpy(self.loss_device(x_dev, y_dev))[0])
 
-    def evaluate(self, x: np.ndarray) -> dict:
+    def evaluate(self, x: np.ndarray, preactivations: bool = True) -> dict:
         """Every layer's output for a batch, in one inference pass.
 
         Returns {"output": (N, *out), "activations": [per layer (N, *layer_out)],
         "preactivations": [z per layer, None for layers without one (pool, flatten,
         dropout, rnn)], "hidden_states": {layer index: (N, T, units)} for rnn layers}.
+        ``preactivations=False`` skips reading z back (the list is all None then).
+
+        Small dense networks on OpenCL run it as one kernel and one read-back
+        (engine.fused.FusedForward), e.g. a 100×100 decision-boundary grid.
         """
         be = self.backend
         x_dev, _ = self.prepare_batch(x)
+        fused = self._fused_forward()
+        if fused is not None:
+            acts, pres = fused.run(x_dev, preactivations)
+            if pres is None:
+                pres = [None] * len(acts)
+            return {"output": acts[-1], "activations": acts, "preactivations": pres, "hidden_states": {}}
         a = x_dev
         acts, pres, hidden = [], [], {}
         for layer in self.layers:
             a = layer.forward(be, a, False, None)
             acts.append(be.to_numpy(a))
-            pres.append(be.to_numpy(layer.z) if layer.z is not None else None)
+            pres.append(be.to_numpy(layer.z) if preactivations and layer.z is not None else None)
             if isinstance(layer, RNNLayer):
                 hidden[layer.index] = acts[-1] if layer.return_sequences else be.to_numpy(layer.hidden_sequence(be))
         self._release()
         return {"output": acts[-1], "activations": acts, "preactivations": pres, "hidden_states": hidden}
+
+    def _fused_forward(self):
+        """The one-kernel forward pass of engine.fused when the network fits it (built once), else None."""
+        plan = self.__dict__.get("_fused_forward_plan", False)
+        if plan is False:
+            from .fused import FusedForward, forward_unfit_reason
+
+            plan = FusedForward(self) if forward_unfit_reason(self) is None else None
+            self._fused_forward_plan = plan
+        return plan

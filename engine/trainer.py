@@ -9,6 +9,12 @@ metrics (test loss and, for classifiers, test accuracy, evaluated in chunks in
 inference mode). So there is one host synchronisation per ``step(n)`` call, plus one
 per epoch boundary (the upload of the new epoch's batches), not one per step.
 
+Small dense networks take the fused path instead (engine.fused): the training set goes
+up once, each launch uploads just the epochs' sample orders, and one kernel runs many
+whole steps. The data order, step count, optimizer state, metrics and divergence
+handling are the same as on the general path (a divergence is replayed on the general
+path, step by step).
+
 The backend has no op to slice rows out of a device array; ``time_slice`` on the epoch
 seen as (1, batches, batch·features) does the same job with one kernel per step. Labels
 for softmax_ce are int32, which that float kernel cannot move, so they go up batch by
@@ -48,6 +54,10 @@ class _Snapshot:
 class _EpochBatches:
     """One epoch's batches on the device, sliced out as they are asked for.
 
+    ``order`` is the epoch's shuffled order of the training samples (int32); batch i
+    holds samples order[i·b:(i+1)·b]. Nothing goes up until a batch is first asked for:
+    the fused path (engine.fused) reads the order alone and never needs the upload.
+
     The shuffled samples that fill whole batches go up in one upload, seen as
     (1, batches, batch·features) so that ``time_slice`` copies batch i out with one
     kernel, on the device, queued like any other op; the last, smaller batch (if any)
@@ -56,12 +66,22 @@ class _EpochBatches:
     labels are uploaded separately here, all at once before the epoch's first step.
     """
 
-    def __init__(self, model, x, y, batch_size: int):
-        be = self.backend = model.backend
-        n = len(x)
+    def __init__(self, model, x, y, order, batch_size: int):
+        self.model = model
+        self.backend = model.backend
+        self.order = np.asarray(order, np.int32)
+        self._source = (x, y)
+        n = len(self.order)
         b = self.batch_size = batch_size
         self.n_full = n // b
         self.rest = n - self.n_full * b
+        self._uploaded = False
+
+    def _upload(self) -> None:
+        model, be, b = self.model, self.backend, self.batch_size
+        x_all, y_all = self._source
+        x, y = x_all[self.order], y_all[self.order]
+        n = len(x)
         self.x_shape = (b,) + tuple(x.shape[1:])
         cut = self.n_full * b
         # prepare_batch checks and converts exactly as the model wants
@@ -76,6 +96,8 @@ class _EpochBatches:
             self.y_full = be.reshape(y_full, (1, self.n_full, y_full.size // self.n_full))
         self.x_full = be.reshape(x_full, (1, self.n_full, x_full.size // self.n_full))
         self.last = model.prepare_batch(x[cut:], y[cut:]) if self.rest else None
+        self._source = None
+        self._uploaded = True
 
     def __len__(self) -> int:
         return self.n_full + (1 if self.rest else 0)
@@ -86,6 +108,8 @@ class _EpochBatches:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
+        if not self._uploaded:
+            self._upload()
         if i == self.n_full:
             return self.last
         be = self.backend
@@ -125,8 +149,15 @@ class Trainer:
 
     ``step(n)`` trains n batches; ``trace(batch)`` steps through one; ``history``
     holds the metrics of every ``step`` call; ``request_stop()`` ends a running
-    ``step(n)`` after the batch under way.
+    ``step(n)`` after the batch under way (the launch under way, on the fused path).
+
+    Small dense networks on an OpenCL device train on the fused path (engine.fused):
+    whole steps, many per kernel launch, with the same results as the general path to
+    rounding. ``use_fused = False`` (on the instance or the class) turns it off.
     """
+
+    #: let ``step`` use the fused whole-step kernel when the network fits it
+    use_fused = True
 
     def __init__(self, model, data, optimizer=None, batch_size: int = 10, seed: int = 0):
         self.model = model
@@ -161,6 +192,7 @@ class Trainer:
         self._batches = None
         self._stop = False
         self._active_trace = None
+        self._fused_state = None
         self._test_chunks = self._upload_test()
         self._new_epoch()
 
@@ -213,9 +245,9 @@ class Trainer:
 
     # ------------------------------------------------------------ data order
     def _new_epoch(self) -> None:
-        """Shuffle and upload the next epoch (the one host sync of an epoch)."""
+        """Shuffle the next epoch (its batches go up on first use: the one host sync of an epoch)."""
         order = self._order_rng.permutation(self.n_train)
-        self._batches = _EpochBatches(self.model, self.x_train[order], self.y_train[order], self.batch_size)
+        self._batches = _EpochBatches(self.model, self.x_train, self.y_train, order, self.batch_size)
         self._epoch_index += 1
         self._pos = 0
 
@@ -279,6 +311,23 @@ class Trainer:
         self.optimizer.step(model.grad_arrays)
         self.step_count += 1
 
+    def _fused(self):
+        """The fused whole-step runner (engine.fused) when the network fits it, else None.
+
+        Built on first use and kept while it stays valid (same optimizer, parameters still
+        in its packed buffers); a network that does not fit is checked once per optimizer.
+        """
+        if not self.use_fused:
+            return None
+        state = self._fused_state
+        if state is not None and state[0] is self.optimizer and (state[1] is None or state[1].current()):
+            return state[1]
+        from .fused import fused_trainer
+
+        runner = fused_trainer(self)
+        self._fused_state = (self.optimizer, runner)
+        return runner
+
     def step(self, n: int = 1) -> dict:
         """Train ``n`` batches (fewer if ``request_stop`` was called) and return the metrics.
 
@@ -301,6 +350,9 @@ class Trainer:
         acc = be.zeros((1,))
         done = 0
         try:
+            fused = self._fused()
+            if fused is not None:
+                done = fused.run(n, acc)
             while done < n:
                 if done and self._stop:
                     break

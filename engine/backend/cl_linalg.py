@@ -39,11 +39,32 @@ TILE = 16
 #: falls behind fast (64³: 250 µs against 90 µs)
 NAIVE_WORK = 32 ** 3
 #: register block of the CPU kernel per dtype: (TM rows, VW vector width, NV vectors per
-#: row), so TN = VW·NV columns; TM·NV accumulators plus NV vectors of B must fit the
-#: vector registers (16 of 256 bits on AVX2)
-REG_TILES = {np.dtype(np.float32): (4, 8, 2), np.dtype(np.float64): (4, 4, 2)}
-#: work-group shape of the register kernel: work-items of one group share an A panel
-REG_LOCAL = (8, 1)
+#: row), so TN = VW·NV columns; TM·NV accumulators, NV vectors of B and one broadcast of A
+#: must fit the 16 vector registers of AVX2 (6×16 floats: 12 + 2 + 1, the shape of
+#: OpenBLAS's Haswell kernel; more rows spill, fewer leave the FMA units waiting)
+REG_TILES = {np.dtype(np.float32): (6, 8, 2), np.dtype(np.float64): (6, 4, 2)}
+#: rows of B per slice of the register kernel's K loop: a slice of a packed panel
+#: (256 × 16 floats or 256 × 8 doubles, 16 KiB) stays in the 32 KiB L1 cache
+REG_KC = 256
+#: blocks of TM rows per register-kernel work-item at most: its rows of A
+#: (8·6 × 256 values, 48-96 KiB) stay in L2 for the neighbouring work-items
+REG_BLOCKS = 8
+#: work-items per compute unit the register kernel aims for (fewer blocks per work-item
+#: on small products), so the last ones to finish leave no core idle for long
+REG_ITEMS_PER_UNIT = 16
+#: B is read in place (no packing launch) when not transposed, its width a multiple of
+#: TN and its size at most this: then it stays in L2 and its row stride does no harm;
+#: larger ones are packed (a power-of-two stride thrashes the caches, e.g. at n = 1024)
+REG_INPLACE_BYTES = 1 << 20
+#: products of at least this many multiply-adds (M·N·K) with A not transposed pack A
+#: too, into blocks of TM rows each K × TM and contiguous: read in place, a block's rows
+#: are TM streams a row apart, which at power-of-two K share one cache set
+REG_PACK_A_WORK = 1 << 32
+#: work-group shape of the register kernel: each work-item is big enough (TM·TN·K FMAs
+#: at least) that PoCL's per-group cost does not matter, and one-item groups balance best
+REG_LOCAL = (1, 1)
+#: work-group size of the packing kernel (one work-item per panel row)
+PACK_LOCAL = 64
 MATMUL_VARIANTS = ("naive", "local", "register")
 
 # name -> (file, argument kinds): "b" buffer, "i" int32, "r" the backend's REAL
@@ -60,7 +81,8 @@ _KERNELS = {
     "k_mm_naive": ("matmul.cl", "bbbiiiiii"),
     "k_mm_local": ("matmul.cl", "bbbiiiiii"),
     "k_mm_pack_b": ("matmul.cl", "bbiiii"),
-    "k_mm_reg": ("matmul.cl", "bbbiiiiiii"),
+    "k_mm_pack_a": ("matmul.cl", "bbiii"),
+    "k_mm_reg": ("matmul.cl", "bbbiiiiiiiiiii"),
     "k_gauss_pack": ("gauss.cl", "bbbii"),
     "k_gauss_unpack": ("gauss.cl", "bbii"),
     "k_gauss_start": ("gauss.cl", "birbb"),
@@ -188,17 +210,34 @@ class ClLinalgOps:
     def _matmul_register(self, a, b, out, m, n, k, ta, tb, acc) -> None:
         tm, vw, nv = REG_TILES[self.dtype]
         tn = vw * nv
-        mp, np_ = round_up(m, tm), round_up(n, tn)
-        # The packed copy of B lives only for this call: OpenCL keeps a released buffer
-        # until the kernels queued on it have run. (Reading an unpacked B in place, when
-        # its rows happen to be whole panels, was no faster: at n = 1024 its power-of-two
-        # row stride thrashes the cache.)
-        bp = self.empty((np_ * k,))
-        glob, loc = _grid(np_, k)
-        self._lk("k_mm_pack_b")(self.queue, glob, loc, b.buf, bp.buf, n, k, np_, tb)
-        nq, nblocks = np_ // tn, mp // tm
-        glob, loc = _grid(nq, nblocks, REG_LOCAL)
-        self._lk("k_mm_reg")(self.queue, glob, loc, a.buf, bp.buf, out.buf, m, n, k, nq, nblocks, ta, acc)
+        nq = -(-n // tn)
+        if not tb and n % tn == 0 and k * n * self.dtype.itemsize <= REG_INPLACE_BYTES:
+            panels, panel_stride, row_stride = b, tn, n
+        else:
+            # The packed copy of B lives only for this call: the buffer returns to the
+            # pool when `panels` goes, and the in-order queue runs everything queued on it
+            # before any later use.
+            panels = self.empty((nq * tn * k,))
+            self._lk("k_mm_pack_b")(self.queue, (round_up(nq * k, PACK_LOCAL),), (PACK_LOCAL,),
+                                    b.buf, panels.buf, n, k, nq, tb)
+            panel_stride, row_stride = k * tn, tn
+        blocks = -(-m // tm)
+        a_mode = ta
+        if not ta and k >= REG_KC and m * n * k >= REG_PACK_A_WORK:
+            packed_a = self.empty((blocks * tm * k,))
+            self._lk("k_mm_pack_a")(self.queue, (round_up(blocks * k, PACK_LOCAL),), (PACK_LOCAL,),
+                                    a.buf, packed_a.buf, m, k, blocks)
+            a, a_mode = packed_a, 2
+        per_item = min(REG_BLOCKS, blocks)
+        # fewer blocks per work-item until there are enough work-items to share out
+        want = REG_ITEMS_PER_UNIT * max(1, self.cl.compute_units)
+        while per_item > 1 and nq * -(-blocks // per_item) < want:
+            per_item = (per_item + 1) // 2
+        rows = per_item * tm
+        ngroups = -(-m // rows)
+        glob, loc = _grid(nq, ngroups, REG_LOCAL)
+        self._lk("k_mm_reg")(self.queue, glob, loc, a.buf, panels.buf, out.buf, m, n, k, nq, ngroups, rows,
+                             REG_KC, a_mode, acc, panel_stride, row_stride)
 
     # ------------------------------------------------------------------- dot
     def dot(self, u, v) -> float:

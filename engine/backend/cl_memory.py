@@ -1,4 +1,13 @@
-"""Memory operations of the OpenCL backend and ``ClArray``, its array type."""
+"""Memory operations of the OpenCL backend and ``ClArray``, its array type.
+
+Buffers come from a pool (pyopencl's ``MemoryPool``), one per backend: on PoCL the
+first use of a new ``cl.Buffer`` costs about 10 µs, several times the kernel launch it
+feeds, and a training step makes dozens of short-lived arrays of the same few sizes. A
+pooled buffer goes back to the pool when the last Python reference to it goes, that is
+when the last ``ClArray`` sharing it (``reshape`` views included) is gone; work already
+queued on it still runs first, because the device has one in-order queue and the next
+user of that memory queues behind it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +15,22 @@ import math
 
 import numpy as np
 import pyopencl as cl
+import pyopencl.tools as cl_tools
+
+#: arrays up to this size come from the pool; larger ones (rare, and slow enough to
+#: compute with that an allocation does not show) get a buffer of their own
+POOL_MAX_BYTES = 64 << 20
+#: when the pool holds more idle memory than this, it gives it all back to the driver
+POOL_IDLE_BYTES = 256 << 20
 
 
 class ClArray:
     """A C-contiguous array in one OpenCL buffer. Several ClArrays may share a buffer
-    (``reshape``); the buffer is freed when the last one goes."""
+    (``reshape``); the buffer is freed (or goes back to its pool) when the last one goes.
+
+    ``buf`` may be swapped for another buffer with the same contents (engine.fused puts
+    a network's parameters into one buffer that way); everyone holding the array sees it.
+    """
 
     __slots__ = ("buf", "shape", "dtype")
 
@@ -49,6 +69,25 @@ class ClMemory:
         self.cl = self.device.cl  # opencl.ClDevice
         self.queue = self.cl.queue
         self.defines = {"REAL_IS_DOUBLE": 1 if self.dtype == np.float64 else 0}
+        # ImmediateAllocator: a new block is touched once on the queue as it is made, so
+        # running out of device memory shows at once, where the pool can still free what it holds
+        self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))
+
+    def alloc(self, nbytes: int):
+        """A device buffer of at least ``nbytes`` (and at least 1) bytes, pooled when small."""
+        nbytes = max(int(nbytes), 1)
+        self.cl.check_alloc(nbytes)
+        if nbytes > POOL_MAX_BYTES:
+            return self.cl.alloc(nbytes)
+        pool = self.pool
+        if pool.managed_bytes - pool.active_bytes > POOL_IDLE_BYTES:
+            pool.free_held()
+        try:
+            return pool.allocate(nbytes)
+        except cl.MemoryError:
+            # memory held idle by the pool may be what is missing
+            pool.free_held()
+            return pool.allocate(nbytes)
 
     def kernel(self, filename: str, name: str, arg_types=None, defines: dict | None = None):
         """A kernel of ``opencl/kernels/<filename>`` built for this backend's dtype (cached)."""
@@ -64,7 +103,7 @@ class ClMemory:
         dt = self._dt(dtype)
         shape = tuple(int(s) for s in shape)
         nbytes = math.prod(shape) * dt.itemsize
-        return ClArray(self.cl.alloc(nbytes), shape, dt)
+        return ClArray(self.alloc(nbytes), shape, dt)
 
     def zeros(self, shape, dtype=None):
         return self.full(shape, 0, dtype)
@@ -84,7 +123,6 @@ class ClMemory:
 
     def asarray(self, x, dtype=None):
         host = np.ascontiguousarray(x, dtype=self._dt(dtype))
-        self.cl.check_alloc(host.nbytes)
         a = self.empty(host.shape, host.dtype)
         if host.size:
             # blocking: the host array may be freed as soon as we return

@@ -18,7 +18,7 @@
 #define TILE 16
 #endif
 #ifndef TM
-#define TM 4
+#define TM 6
 #endif
 #ifndef VW
 #define VW 8
@@ -105,81 +105,128 @@ void k_mm_local(__global const REAL *a, __global const REAL *b, __global REAL *c
 }
 
 // bp[(q * K + k) * TN + s] = op(B)[k, q * TN + s], zero for columns past N: panels of TN
-// columns, each K x TN and contiguous. Work-item (col, k); np_ is N rounded up to TN.
-__kernel void k_mm_pack_b(__global const REAL *b, __global REAL *bp, int N, int K, int np_, int trans_b)
+// columns, each K x TN and contiguous. One work-item per panel row (q, k), so a launch
+// has few, large work-groups (each group costs PoCL far more than one element's copy).
+// Work-item gid: q = gid / K, k = gid - q * K, so consecutive work-items walk down one
+// panel and, when B is transposed, read neighbouring addresses.
+__kernel void k_mm_pack_b(__global const REAL *b, __global REAL *bp, int N, int K, int nq, int trans_b)
 {
-    int col = get_global_id(0), k = get_global_id(1);
-    if (col >= np_ || k >= K) return;
-    REAL v = (REAL)0;
-    if (col < N)
-        v = trans_b ? b[(long)col * K + k] : b[(long)k * N + col];
-    // q and s without the % operator: the compiler turns a / and % pair into a `freeze`
+    int gid = get_global_id(0);
+    if (gid >= nq * K) return;
+    // q and k without the % operator: the compiler turns a / and % pair into a `freeze`
     // instruction that Oclgrind's uninitialised-value checker cannot run.
-    int q = col / TN, s = col - q * TN;
-    bp[((long)q * K + k) * TN + s] = v;
+    int q = gid / K, k = gid - q * K;
+    int col0 = q * TN;
+    __global REAL *dst = bp + (long)gid * TN;
+    if (trans_b) {
+        __global const REAL *src = b + (long)col0 * K + k;
+        for (int s = 0; s < TN; ++s)
+            dst[s] = col0 + s < N ? src[(long)s * K] : (REAL)0;
+    } else {
+        __global const REAL *src = b + (long)k * N + col0;
+        for (int s = 0; s < TN; ++s)
+            dst[s] = col0 + s < N ? src[s] : (REAL)0;
+    }
 }
 
-// One work-item per TM x TN block of C: work-item (q, p) covers rows p*TM.. and columns
-// q*TN.. ; nq and np_ count the column panels and the row blocks. A is read in place
-// (TM sequential streams, or one when transposed); B comes packed by k_mm_pack_b.
-__kernel void k_mm_reg(__global const REAL *a, __global const REAL *bp, __global REAL *c,
-                       int M, int N, int K, int nq, int np_, int trans_a, int accumulate)
+// ap[(blk * K + k) * TM + r] = A[blk * TM + r, k] for A stored M x K (not transposed):
+// blocks of TM rows, each K x TM and contiguous, rows past M repeating the last one. One
+// work-item per (blk, k). For large products: read in place, the TM rows of a block are
+// TM streams K elements apart, and at power-of-two K they fall into one cache set.
+__kernel void k_mm_pack_a(__global const REAL *a, __global REAL *ap, int M, int K, int nblocks)
 {
-    int q = get_global_id(0), p = get_global_id(1);
-    if (q >= nq || p >= np_) return;
-    // op(A)[row, k] = ar[k * astep]. Rows past M read the last row instead, so the
-    // loop needs no bounds checks; their results are never stored.
-    long astep = trans_a ? (long)M : 1;
-    __global const REAL *ar[TM];
-#pragma unroll
-    for (int r = 0; r < TM; ++r) {
-        int row = min(p * TM + r, M - 1);
-        ar[r] = a + (trans_a ? (long)row : (long)row * K);
-    }
-    __global const REAL *pb = bp + (long)q * K * TN;
-    realv acc[TM][NV];
-#pragma unroll
+    int gid = get_global_id(0);
+    if (gid >= nblocks * K) return;
+    int blk = gid / K, k = gid - blk * K;
+    __global REAL *dst = ap + (long)gid * TM;
     for (int r = 0; r < TM; ++r)
-#pragma unroll
-        for (int v = 0; v < NV; ++v)
-            acc[r][v] = (realv)(0);
-    for (int k = 0; k < K; ++k) {
-        // A plain vector read, not vloadn: PoCL leaves vloadn as a function call, and a
-        // call in this loop spills every accumulator. The panels are aligned (each
-        // starts a multiple of TN elements into a buffer aligned for any vector type).
-        realv bv[NV];
-#pragma unroll
-        for (int v = 0; v < NV; ++v)
-            bv[v] = ((__global const realv *)pb)[v];
-#pragma unroll
-        for (int r = 0; r < TM; ++r) {
-            realv av = (realv)(*ar[r]);
-            ar[r] += astep;
-#pragma unroll
-            for (int v = 0; v < NV; ++v)
-                acc[r][v] = av * bv[v] + acc[r][v];
-        }
-        pb += TN;
-    }
+        dst[r] = a[(long)min(blk * TM + r, M - 1) * K + k];
+}
+
+// C = op(A) . B where B is read as TN-column panels: column panel q starts at
+// bp + q * panel_stride and its row k is TN contiguous values row_stride further on
+// per k. Packed by k_mm_pack_b: panel_stride = K * TN, row_stride = TN. B read in place
+// (not transposed, N a multiple of TN): panel_stride = TN, row_stride = N.
+//
+// Work-item (q, g) computes columns q*TN.. of rows g*rows_per_item.. (rows_per_item a
+// multiple of TM), one TM x TN block at a time, with the loop over K cut into slices of
+// kc rows: the slice of the B panel (kc x TN, 16 KiB for floats at kc = 256) stays in
+// the L1 cache while every block of the work-item's rows streams past it, and the rows
+// of A (rows_per_item x kc) stay in L2 for the next work-item, which shares them. C is
+// read back and added to from the second slice on (the same work-item wrote it).
+// a_mode: 0 A is M x K, 1 A is K x M (op(A) = its transpose), 2 A packed by k_mm_pack_a.
+__kernel void k_mm_reg(__global const REAL *a, __global const REAL *bp, __global REAL *c,
+                       int M, int N, int K, int nq, int ngroups, int rows_per_item, int kc,
+                       int a_mode, int accumulate, int panel_stride, int row_stride)
+{
+    int q = get_global_id(0), g = get_global_id(1);
+    if (q >= nq || g >= ngroups) return;
     int col0 = q * TN;
-    for (int r = 0; r < TM; ++r) {
-        int row = p * TM + r;
-        if (row >= M) break;
-        __global REAL *crow = c + (long)row * N + col0;
-        if (col0 + TN <= N) {
+    int row_lo = g * rows_per_item;
+    int row_hi = min(row_lo + rows_per_item, M);
+    __global const REAL *panel = bp + (long)q * panel_stride;
+    // op(A)[row, k] = a[row * K + k], a[k * M + row] (transposed), or
+    // a[((row / TM) * K + k) * TM + row % TM] (packed)
+    long astep = a_mode == 1 ? (long)M : (a_mode == 2 ? TM : 1);
+    for (int k0 = 0; k0 < K; k0 += kc) {
+        int kn = min(kc, K - k0);
+        int add = accumulate || k0 > 0;
+        for (int row0 = row_lo; row0 < row_hi; row0 += TM) {
+            // Rows past M read the last row instead, so the loop needs no bounds checks;
+            // their results are never stored.
+            __global const REAL *ar[TM];
 #pragma unroll
-            for (int v = 0; v < NV; ++v) {
-                realv x = acc[r][v];
-                if (accumulate) x += VLOAD(VW)(v, crow);
-                VSTORE(VW)(x, v, crow);
+            for (int r = 0; r < TM; ++r) {
+                int row = min(row0 + r, M - 1);
+                if (a_mode == 2)
+                    ar[r] = a + ((long)(row0 / TM) * K + k0) * TM + r;
+                else
+                    ar[r] = a + (a_mode == 1 ? (long)k0 * M + row : (long)row * K + k0);
             }
-        } else {  // the last, partial panel: element by element
-            REAL tmp[TN];
+            __global const REAL *pb = panel + (long)k0 * row_stride;
+            realv acc[TM][NV];
 #pragma unroll
-            for (int v = 0; v < NV; ++v)
-                VSTORE(VW)(acc[r][v], v, tmp);
-            for (int s = 0; s < N - col0; ++s)
-                crow[s] = accumulate ? crow[s] + tmp[s] : tmp[s];
+            for (int r = 0; r < TM; ++r)
+#pragma unroll
+                for (int v = 0; v < NV; ++v)
+                    acc[r][v] = (realv)(0);
+            for (int k = 0; k < kn; ++k) {
+                // A plain vector read, not vloadn: PoCL leaves vloadn as a function call,
+                // and a call in this loop spills every accumulator. Panel rows are aligned:
+                // each starts a multiple of VW elements into a buffer aligned for any vector.
+                realv bv[NV];
+#pragma unroll
+                for (int v = 0; v < NV; ++v)
+                    bv[v] = ((__global const realv *)pb)[v];
+#pragma unroll
+                for (int r = 0; r < TM; ++r) {
+                    realv av = (realv)(*ar[r]);
+                    ar[r] += astep;
+#pragma unroll
+                    for (int v = 0; v < NV; ++v)
+                        acc[r][v] = av * bv[v] + acc[r][v];
+                }
+                pb += row_stride;
+            }
+            int rows = min(TM, M - row0);
+            for (int r = 0; r < rows; ++r) {
+                __global REAL *crow = c + (long)(row0 + r) * N + col0;
+                if (col0 + TN <= N) {
+#pragma unroll
+                    for (int v = 0; v < NV; ++v) {
+                        realv x = acc[r][v];
+                        if (add) x += VLOAD(VW)(v, crow);
+                        VSTORE(VW)(x, v, crow);
+                    }
+                } else {  // the last, partial panel: element by element
+                    REAL tmp[TN];
+#pragma unroll
+                    for (int v = 0; v < NV; ++v)
+                        VSTORE(VW)(acc[r][v], v, tmp);
+                    for (int s = 0; s < N - col0; ++s)
+                        crow[s] = add ? crow[s] + tmp[s] : tmp[s];
+                }
+            }
         }
     }
 }
