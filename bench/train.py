@@ -97,11 +97,11 @@ def engine_rate(device, spec, data, batch, lr, seconds) -> float:
     return _rate(trainer.step, seconds)
 
 
-def torch_rate(spec, data, batch, lr, seconds) -> float:
+def torch_rate(spec, data, batch, lr, seconds, threads: int = 2) -> float:
     import torch
     from torch import nn
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     layers = []
     shape = tuple(spec["input"])
