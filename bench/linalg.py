@@ -7,21 +7,26 @@ to numpy in the same run.
 For each n, C = A·B with A, B n×n (2n³ flops). Device data stays on the device; one
 measurement is a matmul plus ``finish()`` (the kernels of the automatic choice, B's
 packing included), after a warm-up call that builds the kernels. The figure is the
-best of ``--repeats``. numpy's ``A @ B`` (its BLAS, on all cores) is timed the same way.
+best of ``--repeats``. numpy's ``A @ B`` (its BLAS, on all cores) is timed the same way,
+after the device (OpenBLAS's threads spin for a while after a product and would slow
+the device's run).
 ``--variants`` also times the other kernel variants, forced (naive, local, register).
 The ratio column is device GFLOP/s ÷ numpy GFLOP/s.
 
 Measured on 2 CPU cores (AMD EPYC, Zen 4, in a VM; PoCL "pthread-AMD EPYC", an AVX2
-build; numpy with its bundled OpenBLAS), ``--repeats 10 --variants``. Other jobs shared
-the machine, so figures move by ±20% between runs:
+build; numpy with its bundled OpenBLAS), ``--repeats 10``, with the 6×16 register kernel
+(B packed, or read in place when small; A packed too from 2048³ up). Other jobs shared
+the machine; the small sizes move most (a late-waking PoCL worker thread halves a
+250 µs product), so bench/speed.py takes the best of several rounds:
 
     device             dtype       n  variant    GFLOP/s   numpy  ratio
-    pthread-AMD EPYC   float32   256  register      85      172    0.49
-    pthread-AMD EPYC   float32   512  register     135      192    0.70
-    pthread-AMD EPYC   float32  1024  register     181      195    0.93
-    pthread-AMD EPYC   float64   256  register      64       91    0.70
-    pthread-AMD EPYC   float64   512  register      76       98    0.78
-    pthread-AMD EPYC   float64  1024  register      89      104    0.85
+    pthread-AMD EPYC   float32   256  register    71-160     181  0.64-0.89
+    pthread-AMD EPYC   float32   512  register     189       203  0.93
+    pthread-AMD EPYC   float32  1024  register     162-187   188-204  0.86-0.92
+    pthread-AMD EPYC   float32  2048  register     161-173   201-211  0.80-0.82
+    pthread-AMD EPYC   float64   256  register      76        88  0.86
+    pthread-AMD EPYC   float64  1024  register      75        94  0.80
+    pthread-AMD EPYC   float64  2048  register      85       103  0.82
 
 Forced variants on the same device: naive 1.4-3.7 GFLOP/s, local (the GPU tile kernel,
 whose local memory and barriers a CPU device emulates) 2.5-4.2 GFLOP/s.
@@ -83,8 +88,11 @@ def main(argv=None) -> int:
                 flops = 2.0 * n ** 3
                 a_host = rng.standard_normal((n, n)).astype(dt)
                 b_host = rng.standard_normal((n, n)).astype(dt)
-                numpy_rate = flops / best_time(lambda: a_host @ b_host, args.repeats) / 1e9
                 a, b = be.asarray(a_host), be.asarray(b_host)
+                # OpenBLAS's threads spin for a while after a product and slow whatever runs
+                # next: the device goes first, after a pause, and numpy last
+                time.sleep(0.5)
+                rows = []
                 auto = be._choose_matmul(n, n, n)
                 variants = [None] + ([v for v in MATMUL_VARIANTS if v != auto] if args.variants else [])
                 for variant in variants:
@@ -104,6 +112,9 @@ def main(argv=None) -> int:
                         got = be.to_numpy(be.matmul(a, b))
                         err = np.max(np.abs(got - a_host.astype(np.float64) @ b_host)) / n
                         assert err < (1e-4 if dt == np.float32 else 1e-12), f"wrong product (error {err:.2e})"
+                    rows.append((label, rate))
+                numpy_rate = flops / best_time(lambda: a_host @ b_host, args.repeats) / 1e9
+                for label, rate in rows:
                     print(f"{dev.name[:22]:<22} {np.dtype(dt).name:<8} {n:>5}  {label:<9} "
                           f"{rate:>8.1f} {numpy_rate:>8.1f} {rate / numpy_rate:>6.2f}", flush=True)
     return 0

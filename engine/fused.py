@@ -5,12 +5,15 @@ The general path queues about 25 kernels per training step of a three-layer netw
 to launch, far more than the arithmetic of a Playground-size net. ``FusedTrainer`` runs
 forward, loss, backward and the optimizer's update of ``n`` steps in one launch of
 ``k_fused_train`` (opencl/kernels/fused_dense.cl), taking each batch from the device-side
-epoch order exactly as the general path would, and follows the general path's arithmetic
-op for op, so both give the same numbers to rounding.
+epoch order exactly as the general path would. It follows the general path's arithmetic
+op for op (the same FMA chains in the same order, the same two-stage reductions, the
+scalar tanh / exp / log of the device's library), so both give the same numbers bit for
+bit: a traced step still equals ``step(1)``, and tests compare the paths exactly.
 
 ``Trainer.step`` picks it by itself when ``fused_unfit_reason`` finds nothing against it:
 an OpenCL device, dense layers only on a flat input, every width at most
-``MAX_WIDTH`` and a step of at most ``MAX_STEP_WORK`` multiply-adds.
+``MAX_WIDTH``, a step of at most ``MAX_STEP_WORK`` multiply-adds and
+``MAX_STEP_TRANSCENDENTALS`` tanh / sigmoid / softmax values.
 
 One source of truth. On first use the runner moves the parameters, their gradients and
 the optimizer's state into three packed buffers (one per kind) and points every
@@ -33,15 +36,19 @@ from .layers.base import LEAKY_SLOPE
 
 #: widest layer (the input included) the fused kernel takes
 MAX_WIDTH = 128
-#: multiply-adds of one forward pass over a batch (batch × Σ inputs·units) at most: above
-#: it the general path's two-core matrix products win over the fused kernel's one core
-MAX_STEP_WORK = 1 << 20
+#: multiply-adds of one forward pass over a batch (batch × Σ inputs·units) at most, and
+#: tanh / sigmoid / softmax values per step (batch × their units) at most: beyond about
+#: these the general path's two cores win over the fused kernel's one (measured: a ReLU
+#: 16-128-128-1 net at batch 256, 4.8 M multiply-adds, breaks even; its tanh twin, 65 k
+#: transcendentals called one by one, runs 0.84× as fast fused)
+MAX_STEP_WORK = 1 << 21
+MAX_STEP_TRANSCENDENTALS = 1 << 15
 #: work-items (each a vector of samples) per work-group of the forward kernel
 FORWARD_LOCAL = 16
-#: estimated work (in the units of ``_step_cost``) of one launch: about 10 ms on one CPU
-#: core, so a ``request_stop`` takes effect soon and the host prepares the next launch's
-#: batch order while the device runs this one
-CHUNK_WORK = 4_000_000
+#: estimated device time of one launch (ns, by ``_step_cost``): long enough that the
+#: host's work per launch (the batch order's upload) is noise, short enough that a
+#: ``request_stop`` takes effect soon
+CHUNK_NS = 10_000_000
 
 ACT_CODES = {"linear": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "sigmoid": 4, "softmax": 5}
 LOSS_CODES = {"mse": 0, "bce": 1, "softmax_ce": 2}
@@ -72,6 +79,10 @@ def fused_unfit_reason(model, optimizer, batch_size: int) -> str | None:
     work = batch_size * sum(a * b for a, b in zip(widths, widths[1:]))
     if work > MAX_STEP_WORK:
         return f"a step takes {work} multiply-adds, more than {MAX_STEP_WORK}"
+    curved = batch_size * sum(int(layer.spec.units) for layer in dense
+                              if layer.activation in ("tanh", "sigmoid", "softmax"))
+    if curved > MAX_STEP_TRANSCENDENTALS:
+        return f"a step evaluates {curved} tanh, sigmoid or softmax values, more than {MAX_STEP_TRANSCENDENTALS}"
     kind = getattr(optimizer, "kind", None)
     if kind not in ("sgd", "adam"):
         return f"the optimizer {kind!r} has no fused update"
@@ -87,12 +98,14 @@ def _pack(be, arr, packed, at: int) -> None:
         kernel(be.queue, (-(-arr.size // 64) * 64,), (64,), arr.buf, packed, arr.size, at)
 
 
-def _step_cost(widths, batch: int) -> int:
-    """Rough cost of one step: products forward, back and for the gradients, plus the
-    activations (a transcendental costs tens of multiply-adds) and the updates."""
+def _step_cost(widths, acts, batch: int) -> int:
+    """Estimated nanoseconds of one fused step on one CPU core, fitted on PoCL (Zen 4):
+    the three products at about 14 multiply-adds a nanosecond, every tanh, sigmoid,
+    softmax or loss exp/log (called one lane at a time) about 17 ns, 2 ns a parameter."""
     mads = sum(a * b for a, b in zip(widths, widths[1:]))
-    units = sum(widths[1:])
-    return 3 * batch * mads + 30 * batch * units + 20 * (mads + units)
+    curved = sum(w for w, act in zip(widths[1:], acts) if act in ("tanh", "sigmoid", "softmax"))
+    params = mads + sum(widths[1:])
+    return 3 * batch * mads // 14 + 17 * batch * (curved + 2 * widths[-1]) + 2 * params
 
 
 class FusedTrainer:
@@ -193,7 +206,8 @@ class FusedTrainer:
             scale = 1.0 / max(rows_ * per_sample, 1)
             self.scales += [scale, 2.0 * scale if model.spec.loss == "mse" else scale]
         self.pen_scale = (self.rate * 0.5 if reg.type == "l2" else self.rate) if reg.active else 0.0
-        self.chunk = max(1, CHUNK_WORK // _step_cost(self.widths, self.batch))
+        acts = [layer.activation for layer in self.layers]
+        self.chunk = max(1, CHUNK_NS // _step_cost(self.widths, acts, self.batch))
 
     # ------------------------------------------------------------ one source of truth
     def _pack(self, dev) -> None:
@@ -298,6 +312,11 @@ class FusedTrainer:
 class FusedForward:
     """Every layer's output of a small dense network in one launch (``k_fused_forward``).
 
+    The same products as the general path, in the same order; its activations use the
+    vector forms of tanh / exp (a decision boundary evaluates them 10⁵ times per refresh),
+    which may round differently in the last bit, so it agrees with the layer-by-layer
+    pass to rounding rather than bit for bit.
+
     ``FusedForward(model)`` (check ``forward_unfit_reason`` first); ``run(x_dev, with_z)``
     returns (activations, preactivations or None), lists of numpy arrays (N, units) per
     layer, read back with one transfer. The parameters are gathered into one buffer
@@ -373,5 +392,5 @@ def fused_trainer(trainer) -> FusedTrainer | None:
     return FusedTrainer(trainer)
 
 
-__all__ = ["FusedForward", "FusedTrainer", "MAX_STEP_WORK", "MAX_WIDTH", "forward_unfit_reason", "fused_trainer",
-           "fused_unfit_reason"]
+__all__ = ["FusedForward", "FusedTrainer", "MAX_STEP_TRANSCENDENTALS", "MAX_STEP_WORK", "MAX_WIDTH",
+           "forward_unfit_reason", "fused_trainer", "fused_unfit_reason"]

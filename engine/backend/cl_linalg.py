@@ -4,9 +4,11 @@ opencl/kernels/{elementwise,reduce,matmul,gauss}.cl, queued without waiting.
 Only ``dot`` and ``gauss_solve`` (which return Python numbers) read from the device.
 
 Matrix products come in three kernels (see matmul.cl): "naive" for small products,
-"local" (local-memory tiles) for GPUs and "register" (register blocks over packed
-panels, no local memory) for CPUs. ``matmul_variant`` forces one, so tests can run
-every variant on any device.
+"local" (local-memory tiles) for GPUs and "register" (6×16 register blocks over packed
+panels, K in L1-sized slices, no local memory) for CPUs. ``matmul_variant`` forces one,
+so tests can run every variant on any device. Within one 256-long slice of K every
+variant sums each element of C as one FMA chain in k order (engine.fused relies on it to
+match the general path bit for bit).
 """
 
 from __future__ import annotations

@@ -7,10 +7,14 @@
 //   k_mm_local  for GPUs: TILE x TILE work-groups stage tiles of A and B in local memory
 //               between barriers, so each global element is read once per tile.
 //   k_mm_reg    for CPUs: no local memory and no barriers (both are emulated, slowly,
-//               on CPU devices). Each work-item keeps a TM x TN block of C in vector
-//               registers, reading TM rows of A in place and B from contiguous,
-//               zero-padded panels packed by k_mm_pack_b, so its inner loop has no
-//               bounds checks and only sequential reads.
+//               on CPU devices). A work-item computes a strip of rows of one TN-column
+//               panel of C, TM x TN at a time in vector registers (6 x 16 floats: 12
+//               accumulators, the shape of OpenBLAS's AVX2 kernel), over K in slices
+//               whose panel of B stays in L1. B comes as contiguous zero-padded panels
+//               packed by k_mm_pack_b (or read in place when small and panel-aligned), A
+//               in place (or packed by k_mm_pack_a for large products), so the inner
+//               loop has no bounds checks and only sequential reads. Within a slice each
+//               element of C is one FMA chain in k order, as in k_mm_naive.
 //
 // Dimension 0 of every launch runs along the columns of C.
 
