@@ -77,7 +77,7 @@ class NetworkLabPanel(QWidget):
         self._threaded = threaded
         self._token = 0
         self.worker: TrainingWorker | None = None
-        self.thread: QThread | None = None
+        self.worker_thread: QThread | None = None
         self.model = None
         self.trainer = None
         self.builder: SnapshotBuilder | None = None
@@ -419,7 +419,7 @@ class NetworkLabPanel(QWidget):
             finally:
                 done.set()
 
-        if self.worker is not None and self.thread is not None and self.thread.isRunning():
+        if self.worker is not None and self.worker_thread is not None and self.worker_thread.isRunning():
             self.worker.post(read)
             if not done.wait(timeout):
                 raise RuntimeError(f"The training thread did not hand over the weights within {timeout:g} s; "
@@ -842,16 +842,18 @@ class NetworkLabPanel(QWidget):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.finished.connect(thread.quit)
-        worker.snapshot.connect(self._on_snapshot)
-        worker.diverged.connect(self._on_diverged)
-        worker.failed.connect(self._on_failed)
-        worker.stateChanged.connect(self._on_state)
-        self.thread, self.worker = thread, worker
+        # queued explicitly: these run on the GUI thread whatever PySide makes of the receiver
+        queued = Qt.ConnectionType.QueuedConnection
+        worker.snapshot.connect(self._on_snapshot, queued)
+        worker.diverged.connect(self._on_diverged, queued)
+        worker.failed.connect(self._on_failed, queued)
+        worker.stateChanged.connect(self._on_state, queued)
+        self.worker_thread, self.worker = thread, worker
         thread.start()
 
     def _stop_worker(self) -> None:
-        worker, thread = self.worker, self.thread
-        self.worker, self.thread = None, None
+        worker, thread = self.worker, self.worker_thread
+        self.worker, self.worker_thread = None, None
         if worker is None:
             return
         worker.cancel()

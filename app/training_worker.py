@@ -43,6 +43,7 @@ CHUNK_SECONDS = 0.02   # the steps of a chunk take at least this long ...
 OVERHEAD_SHARE = 0.25  # ... and the chunk's fixed cost (the test metrics) at most this share
 MAX_CHUNK_SECONDS = 0.5
 MAX_CHUNK = 5000
+ACK_TIMEOUT = 2.0      # seconds training waits for the GUI to draw a snapshot, at most
 
 
 def sentence(exc: BaseException) -> str:
@@ -232,6 +233,13 @@ class TrainingWorker(QObject):
             self.builder.record(last)
 
     def _train_chunk(self) -> None:
+        if not self._acked:
+            # a snapshot sent while paused (or by a command) is still being drawn: let the
+            # GUI have the interpreter first, or every Python call it makes while drawing
+            # waits out the worker's switch interval and the picture takes seconds
+            self._wait_for_ack()
+            if not self._running or self._cancelled or not self._commands.empty():
+                return
         n = self._chunk
         if self._speed is not None:
             # small chunks when paced, so a slow speed still looks continuous
@@ -287,7 +295,9 @@ class TrainingWorker(QObject):
 
     def _wait_for_ack(self) -> None:
         """Leave the GIL to the GUI while it draws the snapshot just sent (see the module docstring)."""
-        deadline = time.perf_counter() + 2.0  # a GUI that never answers must not stop training for good
+        # a GUI that never answers must not stop training for good: wait at most
+        # ACK_TIMEOUT after the snapshot went out
+        deadline = self._last_emit + ACK_TIMEOUT
         while not self._acked and self._running and not self._cancelled and self._commands.empty():
             if time.perf_counter() > deadline:
                 break

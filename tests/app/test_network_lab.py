@@ -77,7 +77,7 @@ def test_the_worker_finishes_cleanly_on_close(qtbot, make_panel):
     panel = make_panel("XOR")
     panel.play()
     qtbot.waitUntil(lambda: step_of(panel) > 0, timeout=SLOW)
-    thread = panel.thread
+    thread = panel.worker_thread
     panel.close()
     assert thread.isFinished()
     assert panel.worker is None
@@ -228,7 +228,7 @@ def test_every_preset_opens(qtbot, make_panel):
 def test_demo_trains_synchronously_without_a_thread(qtbot):
     panel = NetworkLabPanel.demo("xor", steps=20, size=(1500, 950))
     qtbot.addWidget(panel)
-    assert panel.thread is None
+    assert panel.worker_thread is None
     assert panel.latest["step"] == 20
     assert panel.loss_plot.point_count() >= 2
 
@@ -273,4 +273,4 @@ def test_a_demo_panel_can_go_on_training_in_the_background(qtbot):
     panel.play()
     qtbot.waitUntil(lambda: panel.latest["step"] > 10, timeout=SLOW)
     panel.shutdown()
-    assert panel.thread is None
+    assert panel.worker_thread is None

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QObject, QThread, Slot
 
 from app.lab_snapshot import SnapshotBuilder
+from app import training_worker as tw
 from app.training_worker import TrainingWorker
 from engine import Model, NetworkSpec, Trainer, datasets
 
@@ -20,9 +21,10 @@ LINE = {"input": [1], "layers": [{"type": "dense", "units": 1, "activation": "li
 class Receiver(QObject):
     """Lives on the GUI thread: what a panel would do with the worker's signals."""
 
-    def __init__(self, worker):
+    def __init__(self, worker, auto_ack=True):
         super().__init__()
         self.worker = worker
+        self.auto_ack = auto_ack
         self.snapshots = []
         self.states = []
         self.diverged = []
@@ -32,7 +34,8 @@ class Receiver(QObject):
     @Slot(object)
     def on_snapshot(self, snap):
         self.snapshots.append(snap)
-        self.worker.ack()
+        if self.auto_ack:
+            self.worker.ack()
 
     @Slot(str)
     def on_state(self, state):
@@ -51,7 +54,7 @@ class Receiver(QObject):
         self.finished = True
 
 
-def make(qtbot, spec=XOR, name="xor", optimizer=None, max_steps=None):
+def make(qtbot, spec=XOR, name="xor", optimizer=None, max_steps=None, auto_ack=True):
     data = datasets.load(name, n=200, seed=0)
     model = Model(NetworkSpec.from_dict(spec), seed=0)
     trainer = Trainer(model, data, optimizer=optimizer or {"type": "adam", "lr": 0.03}, batch_size=10, seed=0)
@@ -59,7 +62,7 @@ def make(qtbot, spec=XOR, name="xor", optimizer=None, max_steps=None):
     worker = TrainingWorker(trainer, builder, max_steps=max_steps)
     thread = QThread()
     worker.moveToThread(thread)
-    receiver = Receiver(worker)
+    receiver = Receiver(worker, auto_ack)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
     worker.snapshot.connect(receiver.on_snapshot)
@@ -95,6 +98,29 @@ def test_sends_a_snapshot_at_start_and_trains_on_resume(qtbot, rig):
     assert snap["history"]["train_loss"].size >= 1
     assert isinstance(snap["params"]["0.W"], np.ndarray)
     assert snap["grid"].shape == (100, 100)
+    assert rx.failed == []
+
+
+def test_training_waits_until_the_gui_has_drawn_the_snapshot(qtbot, rig, monkeypatch):
+    # a GUI drawing while the worker trains gets the interpreter only every switch
+    # interval per Python call: the first picture could take a minute (a CI failure)
+    monkeypatch.setattr(tw, "ACK_TIMEOUT", 60.0)
+    worker, thread, rx, _ = rig(auto_ack=False)
+    qtbot.waitUntil(lambda: len(rx.snapshots) >= 1, timeout=20000)
+    worker.resume()
+    qtbot.wait(300)
+    assert worker.steps_taken == 0
+    worker.ack()
+    qtbot.waitUntil(lambda: worker.steps_taken > 0, timeout=30000)
+    assert rx.failed == []
+
+
+def test_a_gui_that_never_draws_does_not_stop_training(qtbot, rig, monkeypatch):
+    monkeypatch.setattr(tw, "ACK_TIMEOUT", 0.2)
+    worker, thread, rx, _ = rig(auto_ack=False)
+    qtbot.waitUntil(lambda: len(rx.snapshots) >= 1, timeout=20000)
+    worker.resume()
+    qtbot.waitUntil(lambda: worker.steps_taken > 0, timeout=30000)
     assert rx.failed == []
 
 
