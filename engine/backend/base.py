@@ -163,8 +163,9 @@ class Backend:
         OH = (H + 2·pad − K) // stride + 1 (cross-correlation, as PyTorch)."""
         raise NotImplementedError
 
-    def conv2d_backward(self, x, w, dz, stride: int, pad: int):
-        """(dx, dw, db) of conv2d_forward given dz = ∂J/∂z."""
+    def conv2d_backward(self, x, w, dz, stride: int, pad: int, need_dx: bool = True):
+        """(dx, dw, db) of conv2d_forward given dz = ∂J/∂z; dx is None when not
+        ``need_dx`` (the first layer: nobody uses the input's gradient)."""
         raise NotImplementedError
 
     def maxpool_forward(self, x, size: int, stride: int):

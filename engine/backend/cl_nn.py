@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pyopencl as cl
 
 from ..errors import ShapeError, shape_str
 from .cl_memory import round_up
@@ -43,6 +44,12 @@ _KERNELS = {
     "k_conv2d_fwd": ("nn_conv.cl", "bbbb" + "i" * 10),
     "k_conv2d_bwd_dx": ("nn_conv.cl", "bbb" + "i" * 10),
     "k_conv2d_bwd_dw": ("nn_conv.cl", "bbb" + "i" * 10),
+    "k_conv2d_fwd_rows": ("nn_conv.cl", "bbbb" + "i" * 11),
+    "k_conv2d_bwd_dx_rows": ("nn_conv.cl", "bbb" + "i" * 10),
+    "k_conv2d_bwd_dw_rows": ("nn_conv.cl", "bbb" + "i" * 12),
+    "k_conv2d_bwd_reduce": ("nn_conv.cl", "bbbiii"),
+    "k_maxpool_fwd_rows": ("nn_pool.cl", "bbb" + "i" * 7),
+    "k_maxpool_bwd_rows": ("nn_pool.cl", "bbb" + "i" * 7),
     "k_maxpool_fwd": ("nn_pool.cl", "bbb" + "i" * 7),
     "k_maxpool_bwd": ("nn_pool.cl", "bbb" + "i" * 7),
     "k_maxpool_bwd_plane": ("nn_pool.cl", "bbbiii"),
@@ -52,6 +59,15 @@ _KERNELS = {
     "k_sgd_momentum": ("nn_optim.cl", "bbbirri"),
     "k_adam": ("nn_optim.cl", "bbbbirrrrr"),
 }
+
+
+#: limits of the row kernels of nn_conv.cl (CONV_MAXW, CONV_MAXK, CONV_ACC, CONV_ACC_Q there)
+CONV_MAXW, CONV_MAXK, CONV_ACC, CONV_ACC_Q = 64, 7, 512, 2048
+#: the most sample groups the first stage of a row-kernel dw sums separately
+CONV_GROUPS = 64
+#: which conv/pool kernels: "rows" (a work-item per row; fast on CPUs) or "gather"
+#: (a work-item per element; what GPUs want). None chooses by device kind.
+ROW_VARIANTS = ("rows", "gather")
 
 
 def _parts(n: int) -> int:
@@ -185,6 +201,26 @@ class ClNNOps:
                             rate * 0.5 if code == 2 else rate)
 
     # ----------------------------------------------------------- convolution
+    #: None chooses by device kind; "rows" or "gather" forces one (tests run both anywhere)
+    conv_variant: str | None = None
+
+    def _rows(self) -> bool:
+        """Use the row kernels (one work-item per row, private copies of the rows it reads)?"""
+        forced = self.conv_variant
+        if forced is not None:
+            if forced not in ROW_VARIANTS:
+                raise ValueError(f"conv_variant must be None or one of {', '.join(ROW_VARIANTS)}, not {forced!r}.")
+            return forced == "rows"
+        return self.device.kind == "cpu"
+
+    def _run_rows(self, name: str, glob: tuple, *args) -> None:
+        """Queue a row kernel over exactly ``glob`` work-items, one per work-group."""
+        self._k(name)(self.queue, glob, (1,) * len(glob), *args)
+
+    @staticmethod
+    def _conv_rows_fit(k: int, ow: int, stride: int) -> bool:
+        return k <= CONV_MAXK and ow <= CONV_MAXW and stride <= 2 and k * k * ow <= CONV_ACC_Q
+
     def conv2d_forward(self, x, w, b, stride: int, pad: int):
         oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
         n, c, h, wd = x.shape
@@ -192,22 +228,45 @@ class ClNNOps:
         if b.shape != (f,):
             raise ShapeError(f"conv2d bias {shape_str(b.shape)} must have one value per filter ({f}).")
         z = self.empty((n, f, oh, ow))
-        if z.size:
+        if not z.size:
+            return z
+        if self._rows() and self._conv_rows_fit(k, ow, stride):
+            fb = max(1, min(f, CONV_ACC // ow))
+            self._run_rows("k_conv2d_fwd_rows", (oh, n, -(-f // fb)), x.buf, w.buf, b.buf, z.buf,
+                           n, c, h, wd, f, k, oh, ow, stride, pad, fb)
+        else:
             self._run("k_conv2d_fwd", z.size, x.buf, w.buf, b.buf, z.buf,
                       n, c, h, wd, f, k, oh, ow, stride, pad)
         return z
 
-    def conv2d_backward(self, x, w, dz, stride: int, pad: int):
+    def conv2d_backward(self, x, w, dz, stride: int, pad: int, need_dx: bool = True):
         oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
         n, c, h, wd = x.shape
         f, k = w.shape[0], w.shape[2]
         if tuple(dz.shape) != (n, f, oh, ow):
             raise ShapeError(f"conv2d_backward: dz {shape_str(dz.shape)} should be {shape_str((n, f, oh, ow))}.")
         dims = (n, c, h, wd, f, k, oh, ow, stride, pad)
-        dx = self.empty(x.shape)
+        rows = self._rows() and self._conv_rows_fit(k, ow, stride) and dz.size > 0
+        dx = None
+        if need_dx:
+            dx = self.empty(x.shape)
+            if dx.size and rows:
+                self._run_rows("k_conv2d_bwd_dx_rows", (h, c, n), dz.buf, w.buf, dx.buf, *dims)
+            elif dx.size:
+                self._run("k_conv2d_bwd_dx", dx.size, dz.buf, w.buf, dx.buf, *dims)
         dw = self.empty(w.shape)
-        if dx.size:
-            self._run("k_conv2d_bwd_dx", dx.size, dz.buf, w.buf, dx.buf, *dims)
+        if rows and dw.size:
+            db = self.empty((f,))
+            # dw and db in two stages: sample groups sum into partials, then one pass adds them
+            groups = min(n, CONV_GROUPS)
+            per = -(-n // groups)
+            groups = -(-n // per)
+            fb = max(1, min(f, CONV_ACC_Q // (k * k * ow)))
+            part = self.empty((groups * (dw.size + f),))
+            self._run_rows("k_conv2d_bwd_dw_rows", (groups, c, -(-f // fb)), x.buf, dz.buf, part.buf,
+                           *dims, fb, per)
+            self._run("k_conv2d_bwd_reduce", dw.size + f, part.buf, dw.buf, db.buf, groups, dw.size, f)
+            return dx, dw, db
         if dw.size:
             self._run("k_conv2d_bwd_dw", dw.size, x.buf, dz.buf, dw.buf, *dims)
         return dx, dw, self.bias_grad(dz)
@@ -218,7 +277,10 @@ class ClNNOps:
         n, c, h, wd = x.shape
         y = self.empty((n, c, oh, ow))
         argmax = self.empty((n, c, oh, ow), np.int32)
-        if y.size:
+        if y.size and self._rows():
+            self._run_rows("k_maxpool_fwd_rows", (oh, n * c), x.buf, y.buf, argmax.buf,
+                           n * c, h, wd, oh, ow, size, stride)
+        elif y.size:
             self._run("k_maxpool_fwd", y.size, x.buf, y.buf, argmax.buf, n * c, h, wd, oh, ow, size, stride)
         return y, argmax
 
@@ -243,7 +305,11 @@ class ClNNOps:
                     f"stride {stride} makes of {shape_str(x_shape)}."
                 )
             dx = self.empty((n, c, h, wd))
-            if dx.size:
+            if dx.size and stride >= size and self._rows():
+                # windows do not overlap: each input row is written by one work-item
+                self._run_rows("k_maxpool_bwd_rows", (h, n * c), dy.buf, argmax.buf, dx.buf,
+                               n * c, h, wd, oh, ow, size, stride)
+            elif dx.size:
                 self._run("k_maxpool_bwd", dx.size, dy.buf, argmax.buf, dx.buf, n * c, h, wd, oh, ow, size, stride)
         return dx
 
@@ -269,7 +335,12 @@ class ClNNOps:
     def time_slice(self, x, t: int):
         n, steps, feat = x.shape
         out = self.empty((n, feat))
-        if out.size:
+        if out.size and n == 1:
+            # one sample (a trainer's epoch seen as (1, batches, batch·features)): step t
+            # is a contiguous block, and a plain copy moves it several times faster
+            item = x.dtype.itemsize
+            cl.enqueue_copy(self.queue, out.buf, x.buf, byte_count=feat * item, src_offset=int(t) * feat * item)
+        elif out.size:
             self._run("k_time_slice", out.size, x.buf, out.buf, n, steps, feat, int(t))
         return out
 

@@ -201,7 +201,7 @@ class NumpyNNOps:
         z = cols @ w.reshape(f, -1).T + b  # (N·OH·OW, F)
         return np.ascontiguousarray(z.reshape(n, oh, ow, f).transpose(0, 3, 1, 2), dtype=self.dtype)
 
-    def conv2d_backward(self, x, w, dz, stride: int, pad: int):
+    def conv2d_backward(self, x, w, dz, stride: int, pad: int, need_dx: bool = True):
         oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
         n, c, h, wd = x.shape
         f, k = w.shape[0], w.shape[2]
@@ -210,6 +210,9 @@ class NumpyNNOps:
         cols = self._im2col(x, k, stride, pad, oh, ow)
         dz2 = dz.transpose(0, 2, 3, 1).reshape(-1, f)  # (N·OH·OW, F)
         dw = (dz2.T @ cols).reshape(w.shape)
+        db = dz.sum(axis=(0, 2, 3), dtype=self.dtype)
+        if not need_dx:
+            return None, dw.astype(self.dtype, copy=False), db
         dcols = (dz2 @ w.reshape(f, -1)).reshape(n, oh, ow, c, k, k)
         # col2im: add each kernel tap's contribution back onto the padded image
         dxp = np.zeros((n, c, h + 2 * pad, wd + 2 * pad), dtype=self.dtype)
@@ -219,7 +222,6 @@ class NumpyNNOps:
                     dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
                 )
         dx = np.ascontiguousarray(dxp[:, :, pad : pad + h, pad : pad + wd])
-        db = dz.sum(axis=(0, 2, 3), dtype=self.dtype)
         return dx, dw.astype(self.dtype, copy=False), db
 
     # --------------------------------------------------------------- pooling

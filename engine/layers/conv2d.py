@@ -39,7 +39,7 @@ class Conv2DLayer(Layer):
         S, P = self.S, self.P
         self.penalties = []
         dz = self._delta(be, dout, tracer, wrt_z)
-        dx, dw, db = be.conv2d_backward(self.x, self.params["W"], dz, self.stride, self.pad)
+        dx, dw, db = be.conv2d_backward(self.x, self.params["W"], dz, self.stride, self.pad, need_dx=need_dx)
         self._store(be, "W", dw)
         self._regularize(be, "W")
         self._emit(tracer, "backward", "∂W", f"∂J/∂W{S} = a{P} ⋆ δ{S}{self._reg_term('W' + S)}",

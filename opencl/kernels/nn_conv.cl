@@ -98,3 +98,204 @@ __kernel void k_conv2d_bwd_dw(__global const REAL *x, __global const REAL *dz, _
     }
     dw[gid] = acc;
 }
+
+// ---------------------------------------------------------------------------------------
+// Row kernels: the fast path on CPU devices. One work-item computes whole rows, with the
+// input rows it reads copied (zero-padded) into private arrays first, so every inner loop
+// runs a fixed count over contiguous private data: no bounds checks, no index division,
+// and the compiler may vectorise it. Launched with one-item work-groups over exact global
+// sizes, so there is no bounds check on the ids either. The host uses them only while
+// the rows fit the private arrays below (see engine/backend/cl_nn.py), else the gathers
+// above.
+
+#define CONV_MAXW 64                         // widest output row
+#define CONV_MAXK 7                          // largest kernel side
+#define CONV_ROW (2 * CONV_MAXW + CONV_MAXK + 2)  // input columns read by one row, stride <= 2
+#define CONV_ACC 512                         // accumulators of one work-item (forward)
+#define CONV_ACC_Q 2048                      // per-column accumulators of one dw work-item
+
+// Copy input row hi of plane xp into row[0 .. len), column t holding x[hi, t - pad]
+// (zero outside the image, and the whole row zero when hi is outside).
+inline void conv_load_row(__global const REAL *xp, int hi, int h, int wd, int pad, int len, REAL *row)
+{
+    if (hi < 0 || hi >= h) {
+        for (int t = 0; t < len; ++t)
+            row[t] = (REAL)0;
+        return;
+    }
+    __global const REAL *xr = xp + (long)hi * wd;
+    for (int t = 0; t < len; ++t) {
+        int wi = t - pad;
+        row[t] = (wi >= 0 && wi < wd) ? xr[wi] : (REAL)0;
+    }
+}
+
+// Work-item (p, n, g): output row p of sample n for filters g*fb .. g*fb + fb - 1.
+__kernel void k_conv2d_fwd_rows(__global const REAL *x, __global const REAL *w, __global const REAL *b,
+                                __global REAL *z, int n, int c, int h, int wd, int f, int k,
+                                int oh, int ow, int stride, int pad, int fb)
+{
+    int p = get_global_id(0), ni = get_global_id(1), f0 = get_global_id(2) * fb;
+    int nf = min(fb, f - f0);
+    int span = (ow - 1) * stride + k;
+    REAL acc[CONV_ACC];
+    REAL row[CONV_ROW];
+    for (int fi = 0; fi < nf; ++fi) {
+        REAL bias = b[f0 + fi];
+        for (int q = 0; q < ow; ++q)
+            acc[fi * ow + q] = bias;
+    }
+    for (int ci = 0; ci < c; ++ci) {
+        __global const REAL *xp = x + ((long)ni * c + ci) * h * wd;
+        for (int i = 0; i < k; ++i) {
+            int hi = p * stride - pad + i;
+            if (hi < 0 || hi >= h)
+                continue;  // a padding row adds nothing
+            conv_load_row(xp, hi, h, wd, pad, span, row);
+            for (int fi = 0; fi < nf; ++fi) {
+                __global const REAL *wr = w + (((long)(f0 + fi) * c + ci) * k + i) * k;
+                REAL *a = acc + fi * ow;
+                for (int j = 0; j < k; ++j) {
+                    REAL wv = wr[j];
+                    if (stride == 1) {
+                        for (int q = 0; q < ow; ++q)
+                            a[q] = row[q + j] * wv + a[q];
+                    } else {
+                        for (int q = 0; q < ow; ++q)
+                            a[q] = row[q * stride + j] * wv + a[q];
+                    }
+                }
+            }
+        }
+    }
+    for (int fi = 0; fi < nf; ++fi) {
+        __global REAL *zr = z + (((long)ni * f + f0 + fi) * oh + p) * ow;
+        for (int q = 0; q < ow; ++q)
+            zr[q] = acc[fi * ow + q];
+    }
+}
+
+// Work-item (hi, ci, n): row hi of dx for channel ci of sample n, gathered from every
+// output row p with p*stride + i - pad = hi. acc[t] holds dx[hi, t - pad].
+__kernel void k_conv2d_bwd_dx_rows(__global const REAL *dz, __global const REAL *w, __global REAL *dx,
+                                   int n, int c, int h, int wd, int f, int k,
+                                   int oh, int ow, int stride, int pad)
+{
+    int hi = get_global_id(0), ci = get_global_id(1), ni = get_global_id(2);
+    int len = max((ow - 1) * stride + k, wd + pad);
+    REAL acc[CONV_ROW];
+    for (int t = 0; t < len; ++t)
+        acc[t] = (REAL)0;
+    for (int i = 0; i < k; ++i) {
+        int d = hi + pad - i;
+        if (d < 0)
+            break;  // d only falls as i grows
+        int p = d / stride;
+        if (p * stride != d || p >= oh)
+            continue;
+        for (int fi = 0; fi < f; ++fi) {
+            __global const REAL *dzr = dz + (((long)ni * f + fi) * oh + p) * ow;
+            __global const REAL *wr = w + (((long)fi * c + ci) * k + i) * k;
+            for (int j = 0; j < k; ++j) {
+                REAL wv = wr[j];
+                if (stride == 1) {
+                    for (int q = 0; q < ow; ++q)
+                        acc[q + j] = dzr[q] * wv + acc[q + j];
+                } else {
+                    for (int q = 0; q < ow; ++q)
+                        acc[q * stride + j] = dzr[q] * wv + acc[q * stride + j];
+                }
+            }
+        }
+    }
+    __global REAL *dr = dx + (((long)ni * c + ci) * h + hi) * wd;
+    for (int t = 0; t < wd; ++t)
+        dr[t] = acc[t + pad];
+}
+
+// First stage of dw and db. Work-item (g, ci, fg) sums samples g*per .. g*per + per - 1
+// for channel ci and filters fg*fb .. into part[g * L + e], L = f*c*k*k + f, with
+// e = ((fi*c + ci)*k + i)*k + j for dw and f*c*k*k + fi for db (written by ci = 0 only).
+// The products are summed per output column q first (acc[(e*ow + q]: a loop over q with
+// no reduction in it, which the compiler can vectorise) and over q at the end.
+__kernel void k_conv2d_bwd_dw_rows(__global const REAL *x, __global const REAL *dz, __global REAL *part,
+                                   int n, int c, int h, int wd, int f, int k,
+                                   int oh, int ow, int stride, int pad, int fb, int per)
+{
+    int g = get_global_id(0), ci = get_global_id(1), f0 = get_global_id(2) * fb;
+    int nf = min(fb, f - f0);
+    int kk = k * k;
+    int span = (ow - 1) * stride + k;
+    long L = (long)f * c * kk + f;
+    REAL acc[CONV_ACC_Q];
+    REAL dbacc[CONV_ACC_Q];
+    REAL rows[CONV_MAXK * CONV_ROW];
+    REAL dzr[CONV_MAXW];
+    for (int e = 0; e < nf * kk * ow; ++e)
+        acc[e] = (REAL)0;
+    for (int e = 0; e < nf * ow; ++e)
+        dbacc[e] = (REAL)0;
+    int n1 = min(n, (g + 1) * per);
+    for (int ni = g * per; ni < n1; ++ni) {
+        __global const REAL *xp = x + ((long)ni * c + ci) * h * wd;
+        for (int p = 0; p < oh; ++p) {
+            for (int i = 0; i < k; ++i)
+                conv_load_row(xp, p * stride - pad + i, h, wd, pad, span, rows + i * CONV_ROW);
+            for (int fi = 0; fi < nf; ++fi) {
+                __global const REAL *dzg = dz + (((long)ni * f + f0 + fi) * oh + p) * ow;
+                for (int q = 0; q < ow; ++q)
+                    dzr[q] = dzg[q];
+                for (int i = 0; i < k; ++i) {
+                    const REAL *row = rows + i * CONV_ROW;
+                    for (int j = 0; j < k; ++j) {
+                        REAL *a = acc + ((fi * k + i) * k + j) * ow;
+                        if (stride == 1) {
+                            for (int q = 0; q < ow; ++q)
+                                a[q] = dzr[q] * row[q + j] + a[q];
+                        } else {
+                            for (int q = 0; q < ow; ++q)
+                                a[q] = dzr[q] * row[q * stride + j] + a[q];
+                        }
+                    }
+                }
+                if (ci == 0) {
+                    REAL *a = dbacc + fi * ow;
+                    for (int q = 0; q < ow; ++q)
+                        a[q] += dzr[q];
+                }
+            }
+        }
+    }
+    __global REAL *out = part + g * L;
+    for (int fi = 0; fi < nf; ++fi)
+        for (int e = 0; e < kk; ++e) {
+            REAL *a = acc + (fi * kk + e) * ow;
+            REAL s = (REAL)0;
+            for (int q = 0; q < ow; ++q)
+                s += a[q];
+            out[((long)(f0 + fi) * c + ci) * kk + e] = s;
+        }
+    if (ci == 0)
+        for (int fi = 0; fi < nf; ++fi) {
+            REAL s = (REAL)0;
+            for (int q = 0; q < ow; ++q)
+                s += dbacc[fi * ow + q];
+            out[(long)f * c * kk + f0 + fi] = s;
+        }
+}
+
+// Second stage: dw[e] (e < fckk) or db[e - fckk] = the sum over the groups of part[g * L + e].
+__kernel void k_conv2d_bwd_reduce(__global const REAL *part, __global REAL *dw, __global REAL *db,
+                                  int groups, int fckk, int f)
+{
+    int e = get_global_id(0);
+    int L = fckk + f;
+    if (e >= L) return;
+    REAL s = (REAL)0;
+    for (int g = 0; g < groups; ++g)
+        s += part[(long)g * L + e];
+    if (e < fckk)
+        dw[e] = s;
+    else
+        db[e - fckk] = s;
+}

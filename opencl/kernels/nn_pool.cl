@@ -113,3 +113,57 @@ __kernel void k_avgpool_bwd(__global const REAL *dy, __global REAL *dx,
             acc += dy[base + p * ow + q];
     dx[gid] = acc / (REAL)(size * size);
 }
+
+// Row kernels: the fast path on CPU devices (see the row kernels of nn_conv.cl). One
+// work-item per row, one-item work-groups over exact global sizes.
+
+// Work-item (p, plane): output row p, the same results as k_maxpool_fwd.
+__kernel void k_maxpool_fwd_rows(__global const REAL *x, __global REAL *y, __global int *argmax,
+                                 int planes, int h, int wd, int oh, int ow, int size, int stride)
+{
+    int p = get_global_id(0), plane = get_global_id(1);
+    __global const REAL *xp = x + (long)plane * h * wd;
+    long o = ((long)plane * oh + p) * ow;
+    int h0 = p * stride;
+    for (int q = 0; q < ow; ++q) {
+        int w0 = q * stride;
+        int best_i = h0 * wd + w0;
+        REAL best = xp[best_i];
+        for (int i = 0; i < size; ++i) {
+            __global const REAL *xr = xp + (h0 + i) * wd + w0;
+            for (int j = 0; j < size; ++j) {
+                REAL v = xr[j];
+                // v != v: NaN (isnan is a function call on some CPU compilers)
+                if (v > best || (v != v && best == best)) {
+                    best = v;
+                    best_i = (h0 + i) * wd + w0 + j;
+                }
+            }
+        }
+        y[o + q] = best;
+        argmax[o + q] = best_i;
+    }
+}
+
+// Work-item (hi, plane): input row hi of dx when windows do not overlap (stride >= size),
+// so each input is in at most one window: dy goes to its winner, every other input gets 0.
+__kernel void k_maxpool_bwd_rows(__global const REAL *dy, __global const int *argmax, __global REAL *dx,
+                                 int planes, int h, int wd, int oh, int ow, int size, int stride)
+{
+    int hi = get_global_id(0), plane = get_global_id(1);
+    __global REAL *dr = dx + ((long)plane * h + hi) * wd;
+    int p = hi / stride;
+    int wi = 0;
+    if (p < oh && hi - p * stride < size) {
+        long base = ((long)plane * oh + p) * ow;
+        int row0 = hi * wd;
+        for (int q = 0; q < ow; ++q) {
+            REAL g = dy[base + q];
+            int won = argmax[base + q] - row0;  // the winner's column if it is in this row
+            for (int j = 0; j < stride && wi < wd; ++j, ++wi)
+                dr[wi] = (j < size && won == wi) ? g : (REAL)0;
+        }
+    }
+    for (; wi < wd; ++wi)
+        dr[wi] = (REAL)0;
+}

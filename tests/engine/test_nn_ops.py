@@ -22,6 +22,13 @@ CONV_CASES = [
     (2, 2, 5, 5, 3, 1, 2, 0),
     (1, 3, 8, 11, 2, 3, 3, 2),
     (2, 1, 7, 7, 2, 5, 2, 1),
+    # the CPU row kernels: filters in blocks (fwd: 512 // OW per work-item, dw: 512 // K²),
+    # samples in groups, and shapes past their limits (OW > 64, K > 7) on the gathers
+    (1, 1, 6, 64, 10, 3, 1, 1),
+    (1, 1, 5, 5, 60, 3, 1, 1),
+    (70, 1, 4, 4, 2, 3, 1, 1),
+    (1, 2, 5, 70, 2, 3, 1, 1),
+    (1, 1, 10, 10, 2, 9, 1, 4),
 ]
 TINY_CONV = (1, 2, 4, 3, 2, 3, 2, 1)
 
@@ -32,6 +39,7 @@ POOL_CASES = [
     (2, 1, 7, 8, 2, 1),
     (1, 2, 9, 7, 3, 2),
     (2, 2, 5, 5, 1, 1),
+    (1, 2, 8, 7, 2, 3),  # gaps between the windows
 ]
 TINY_POOL = (1, 2, 5, 4, 3, 2)
 
@@ -371,19 +379,48 @@ def check_regularize(be, rf, tol, kind, shape):
     assert_close(be, got_dw, dw, tol, f"{kind} gradient")
 
 
+def variants(be):
+    """The conv/pool kernel variants of a backend ("rows", "gather"), each set in turn;
+    the numpy reference has just the one."""
+    if not hasattr(be, "conv_variant"):
+        yield None
+        return
+    before = be.__dict__.get("conv_variant")
+    try:
+        for v in ("rows", "gather"):
+            be.conv_variant = v
+            yield v
+    finally:
+        if before is None:
+            be.__dict__.pop("conv_variant", None)
+        else:
+            be.conv_variant = before
+
+
 def check_conv(be, rf, tol, case):
     n, c, h, w, f, k, s, p = case
     rng = np.random.default_rng(24)
     x, wt, b = rand(rng, (n, c, h, w), be.dtype), rand(rng, (f, c, k, k), be.dtype), rand(rng, (f,), be.dtype)
     z = rf.conv2d_forward(x, wt, b, s, p)
-    assert_close(be, be.conv2d_forward(up(be, x), up(be, wt), up(be, b), s, p), z, tol, "conv2d forward")
     dz = rand(rng, z.shape, be.dtype)
-    got = be.conv2d_backward(up(be, x), up(be, wt), up(be, dz), s, p)
-    for name, g, want in zip(("dx", "dw", "db"), got, rf.conv2d_backward(x, wt, dz, s, p)):
-        assert_close(be, g, want, tol, f"conv2d {name}")
+    want = rf.conv2d_backward(x, wt, dz, s, p)
+    for v in variants(be):
+        assert_close(be, be.conv2d_forward(up(be, x), up(be, wt), up(be, b), s, p), z, tol, f"conv2d forward {v}")
+        got = be.conv2d_backward(up(be, x), up(be, wt), up(be, dz), s, p)
+        for name, g, ref_g in zip(("dx", "dw", "db"), got, want):
+            assert_close(be, g, ref_g, tol, f"conv2d {name} {v}")
+        dx, dw, db = be.conv2d_backward(up(be, x), up(be, wt), up(be, dz), s, p, need_dx=False)
+        assert dx is None
+        assert_close(be, dw, want[1], tol, f"conv2d dw without dx {v}")
+        assert_close(be, db, want[2], tol, f"conv2d db without dx {v}")
 
 
 def check_pools(be, rf, tol, case):
+    for _ in variants(be):
+        _check_pools(be, rf, tol, case)
+
+
+def _check_pools(be, rf, tol, case):
     n, c, h, w, size, stride = case
     rng = np.random.default_rng(25)
     x = np.round(rand(rng, (n, c, h, w), be.dtype), 1)  # ties: the first must win everywhere
