@@ -129,6 +129,18 @@ class Backend:
         softmax over the last axis of a 2-D z."""
         raise NotImplementedError
 
+    def bias_activation(self, z, b, kind: str, alpha: float = 0.01):
+        """z += b (as ``add_bias``), then a = f(z) for an elementwise ``kind`` (not softmax);
+        returns a (z itself for linear). Backends may do both in one pass."""
+        self.add_bias(z, b)
+        return z if kind == "linear" else self.activation(kind, z, alpha)
+
+    def conv2d_forward_act(self, x, w, b, stride: int, pad: int, kind: str, alpha: float = 0.01):
+        """(z, a) of ``conv2d_forward`` and an elementwise activation (a is z for linear).
+        Backends may do both in one pass."""
+        z = self.conv2d_forward(x, w, b, stride, pad)
+        return z, (z if kind == "linear" else self.activation(kind, z, alpha))
+
     def activation_backward(self, kind: str, z, a, da, alpha: float = 0.01):
         """dz = f′(z) ⊙ da (for softmax: the Jacobian-vector product a ⊙ (da − Σ da⊙a))."""
         raise NotImplementedError

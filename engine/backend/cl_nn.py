@@ -44,7 +44,8 @@ _KERNELS = {
     "k_conv2d_fwd": ("nn_conv.cl", "bbbb" + "i" * 10),
     "k_conv2d_bwd_dx": ("nn_conv.cl", "bbb" + "i" * 10),
     "k_conv2d_bwd_dw": ("nn_conv.cl", "bbb" + "i" * 10),
-    "k_conv2d_fwd_rows": ("nn_conv.cl", "bbbb" + "i" * 11),
+    "k_conv2d_fwd_rows": ("nn_conv.cl", "bbbbb" + "i" * 12 + "r"),
+    "k_bias_act": ("nn_activation.cl", "bbbiiir"),
     "k_conv2d_bwd_dx_rows": ("nn_conv.cl", "bbb" + "i" * 10),
     "k_conv2d_bwd_dw_rows": ("nn_conv.cl", "bbb" + "i" * 12),
     "k_conv2d_bwd_reduce": ("nn_conv.cl", "bbbiii"),
@@ -123,6 +124,22 @@ class ClNNOps:
         inner = z.size // max(z.shape[0] * z.shape[1], 1)
         if z.size:
             self._run("k_add_bias", z.size, z.buf, b.buf, z.size, z.shape[1], inner)
+
+    def bias_activation(self, z, b, kind: str, alpha: float = 0.01):
+        check_activation(kind)
+        if kind in ("linear", "softmax") or z.ndim != 2:
+            return super().bias_activation(z, b, kind, alpha)
+        if b.shape != (z.shape[1],):
+            raise ShapeError(
+                f"add_bias: a bias of {shape_str(b.shape)} does not match axis 1 of {shape_str(z.shape)}."
+            )
+        a = self.empty(z.shape)
+        if z.size:
+            rows, units = z.shape
+            lx = 64 if units >= 64 else 16
+            glob = (round_up(units, lx), round_up(rows, 4))
+            self._k("k_bias_act")(self.queue, glob, (lx, 4), z.buf, b.buf, a.buf, rows, units, _ACT_CODES[kind], alpha)
+        return a
 
     def bias_grad(self, g):
         units = g.shape[1]
@@ -230,14 +247,42 @@ class ClNNOps:
         z = self.empty((n, f, oh, ow))
         if not z.size:
             return z
+        self._conv_forward(x, w, b, z, None, 0, 0.0, stride, pad)
+        return z
+
+    def conv2d_forward_act(self, x, w, b, stride: int, pad: int, kind: str, alpha: float = 0.01):
+        check_activation(kind)
+        if kind == "softmax" or not self._rows():
+            return super().conv2d_forward_act(x, w, b, stride, pad, kind, alpha)
+        z = self.conv2d_forward(x, w, b, stride, pad) if kind == "linear" else None
+        if z is not None:
+            return z, z
+        oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
+        n, f = x.shape[0], w.shape[0]
+        if b.shape != (f,):
+            raise ShapeError(f"conv2d bias {shape_str(b.shape)} must have one value per filter ({f}).")
+        z, a = self.empty((n, f, oh, ow)), self.empty((n, f, oh, ow))
+        if z.size and not self._conv_forward(x, w, b, z, a, _ACT_CODES[kind], alpha, stride, pad):
+            return z, self.activation(kind, z, alpha)
+        return z, a
+
+    def _conv_forward(self, x, w, b, z, a, kind: int, alpha: float, stride: int, pad: int) -> bool:
+        """Queue z = conv(x, w) + b (and a = f(z) when ``a`` is given and the row kernel
+        runs); True when a was written."""
+        if not z.size:
+            return False
+        n, c, h, wd = x.shape
+        f, k = w.shape[0], w.shape[2]
+        oh, ow = z.shape[2], z.shape[3]
         if self._rows() and self._conv_rows_fit(k, ow, stride):
             fb = max(1, min(f, CONV_ACC // ow))
             self._run_rows("k_conv2d_fwd_rows", (oh, n, -(-f // fb)), x.buf, w.buf, b.buf, z.buf,
-                           n, c, h, wd, f, k, oh, ow, stride, pad, fb)
-        else:
-            self._run("k_conv2d_fwd", z.size, x.buf, w.buf, b.buf, z.buf,
-                      n, c, h, wd, f, k, oh, ow, stride, pad)
-        return z
+                           (a if a is not None else z).buf, n, c, h, wd, f, k, oh, ow, stride, pad, fb,
+                           kind if a is not None else 0, alpha)
+            return a is not None
+        self._run("k_conv2d_fwd", z.size, x.buf, w.buf, b.buf, z.buf,
+                  n, c, h, wd, f, k, oh, ow, stride, pad)
+        return False
 
     def conv2d_backward(self, x, w, dz, stride: int, pad: int, need_dx: bool = True):
         oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)

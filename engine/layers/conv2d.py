@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Layer
+from .base import LEAKY_SLOPE, Layer
 
 
 class Conv2DLayer(Layer):
@@ -23,6 +23,11 @@ class Conv2DLayer(Layer):
         # The fused kernel adds b itself, and its values are the ones training uses, so a
         # traced step equals an untraced one bit for bit. A trace shows the convolution
         # and the bias as two steps: the bias-free values are computed for display only.
+        if tracer is None and self.activation != "softmax":
+            # untraced: convolution, bias and activation in one pass where the backend can
+            z, a = be.conv2d_forward_act(x, W, b, self.stride, self.pad, self.activation, LEAKY_SLOPE)
+            self.x, self.z, self.out = x, z, a
+            return a
         z = be.conv2d_forward(x, W, b, self.stride, self.pad)
         if tracer is not None:
             if self._no_bias is None:

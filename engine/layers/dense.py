@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Layer
+from .base import LEAKY_SLOPE, Layer
 
 
 class DenseLayer(Layer):
@@ -17,6 +17,11 @@ class DenseLayer(Layer):
         S, P = self.S, self.P
         W, b = self.params["W"], self.params["b"]
         z = be.matmul(x, W, trans_b=True)
+        if tracer is None and self.activation != "softmax":
+            # untraced: bias and activation in one pass (the same numbers)
+            a = be.bias_activation(z, b, self.activation, LEAKY_SLOPE)
+            self.x, self.z, self.out = x, z, a
+            return a
         self._emit(tracer, "forward", "matmul", f"z{S} = W{S}·a{P}", {"W": W, "a_prev": x, "z": z})
         be.add_bias(z, b)
         self._emit(tracer, "forward", "bias", f"z{S} = z{S} + b{S}", {"b": b, "z": z})

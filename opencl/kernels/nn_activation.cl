@@ -3,27 +3,26 @@
 // run-time argument rather than a -D option: the branch is uniform over the launch,
 // and one program serves every layer.
 
-inline REAL nn_sigmoid(REAL z)
-{
-    // exp(-|z|) never overflows, and each branch divides by a number >= 1
-    REAL e = exp(-fabs(z));
-    return z >= (REAL)0 ? (REAL)1 / ((REAL)1 + e) : e / ((REAL)1 + e);
-}
+// nn_sigmoid and nn_act (the activation of a kind code) are in prelude.cl.
 
 __kernel void k_act_fwd(__global const REAL *z, __global REAL *a, int n, int kind, REAL alpha)
 {
     int gid = get_global_id(0);
     if (gid >= n) return;
-    REAL v = z[gid];
-    REAL r;
-    switch (kind) {
-    case 1: r = v < (REAL)0 ? (REAL)0 : v; break;  // NaN stays NaN, as PyTorch
-    case 2: r = v > (REAL)0 ? v : alpha * v; break;
-    case 3: r = tanh(v); break;
-    case 4: r = nn_sigmoid(v); break;
-    default: r = v;
-    }
-    a[gid] = r;
+    a[gid] = nn_act(z[gid], kind, alpha);
+}
+
+// z (rows, units) += b, then a = f(z): a dense layer's bias and activation in one pass.
+// Work-item (u, r): unit u of row r.
+__kernel void k_bias_act(__global REAL *z, __global const REAL *b, __global REAL *a,
+                         int rows, int units, int kind, REAL alpha)
+{
+    int u = get_global_id(0), r = get_global_id(1);
+    if (u >= units || r >= rows) return;
+    long o = (long)r * units + u;
+    REAL v = z[o] + b[u];
+    z[o] = v;
+    a[o] = nn_act(v, kind, alpha);
 }
 
 // dz = f'(z) * da; relu and leaky_relu read z (f'(0) = 0 / alpha, as PyTorch),

@@ -130,10 +130,12 @@ inline void conv_load_row(__global const REAL *xp, int hi, int h, int wd, int pa
     }
 }
 
-// Work-item (p, n, g): output row p of sample n for filters g*fb .. g*fb + fb - 1.
+// Work-item (p, n, g): output row p of sample n for filters g*fb .. g*fb + fb - 1. With
+// kind > 0 it also writes a = f(z) (the layer's activation, see nn_act in prelude.cl).
 __kernel void k_conv2d_fwd_rows(__global const REAL *x, __global const REAL *w, __global const REAL *b,
-                                __global REAL *z, int n, int c, int h, int wd, int f, int k,
-                                int oh, int ow, int stride, int pad, int fb)
+                                __global REAL *z, __global REAL *a_out, int n, int c, int h, int wd,
+                                int f, int k, int oh, int ow, int stride, int pad, int fb,
+                                int kind, REAL alpha)
 {
     int p = get_global_id(0), ni = get_global_id(1), f0 = get_global_id(2) * fb;
     int nf = min(fb, f - f0);
@@ -169,9 +171,12 @@ __kernel void k_conv2d_fwd_rows(__global const REAL *x, __global const REAL *w, 
         }
     }
     for (int fi = 0; fi < nf; ++fi) {
-        __global REAL *zr = z + (((long)ni * f + f0 + fi) * oh + p) * ow;
+        long o = (((long)ni * f + f0 + fi) * oh + p) * ow;
         for (int q = 0; q < ow; ++q)
-            zr[q] = acc[fi * ow + q];
+            z[o + q] = acc[fi * ow + q];
+        if (kind > 0)
+            for (int q = 0; q < ow; ++q)
+                a_out[o + q] = nn_act(acc[fi * ow + q], kind, alpha);
     }
 }
 

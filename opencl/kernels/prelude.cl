@@ -6,3 +6,23 @@ typedef double REAL;
 #else
 typedef float REAL;
 #endif
+
+// Activations by kind code (0 linear, 1 relu, 2 leaky_relu, 3 tanh, 4 sigmoid), shared by
+// nn_activation.cl and the fused epilogues of nn_conv.cl; unused inline functions cost nothing.
+inline REAL nn_sigmoid(REAL z)
+{
+    // exp(-|z|) never overflows, and each branch divides by a number >= 1
+    REAL e = exp(-fabs(z));
+    return z >= (REAL)0 ? (REAL)1 / ((REAL)1 + e) : e / ((REAL)1 + e);
+}
+
+inline REAL nn_act(REAL v, int kind, REAL alpha)
+{
+    switch (kind) {
+    case 1: return v < (REAL)0 ? (REAL)0 : v;  // NaN stays NaN, as PyTorch
+    case 2: return v > (REAL)0 ? v : alpha * v;
+    case 3: return tanh(v);
+    case 4: return nn_sigmoid(v);
+    default: return v;
+    }
+}

@@ -353,6 +353,25 @@ def check_activation(be, rf, tol, kind, shape):
     assert_close(be, got, rf.activation_backward(kind, z, a, da, 0.05), tol, f"{kind} backward")
 
 
+def check_fused_activations(be, rf, tol, shape, conv_case):
+    """bias_activation and conv2d_forward_act: the same numbers as the ops one by one."""
+    rng = np.random.default_rng(27)
+    z, b = rand(rng, shape, be.dtype, scale=2.0), rand(rng, (shape[1],), be.dtype)
+    n, c, h, w, f, k, s, p = conv_case
+    x, wt, cb = rand(rng, (n, c, h, w), be.dtype), rand(rng, (f, c, k, k), be.dtype), rand(rng, (f,), be.dtype)
+    for kind in ("linear", "relu", "leaky_relu", "tanh", "sigmoid"):
+        want_z = z + b
+        got_z = up(be, z)
+        got_a = be.bias_activation(got_z, up(be, b), kind, 0.05)
+        assert_close(be, got_z, want_z, tol, f"bias_activation z {kind}")
+        assert_close(be, got_a, rf.activation(kind, want_z, 0.05), tol, f"bias_activation a {kind}")
+        cz = rf.conv2d_forward(x, wt, cb, s, p)
+        for v in variants(be):
+            gz, ga = be.conv2d_forward_act(up(be, x), up(be, wt), up(be, cb), s, p, kind, 0.05)
+            assert_close(be, gz, cz, tol, f"conv2d_forward_act z {kind} {v}")
+            assert_close(be, ga, rf.activation(kind, cz, 0.05), tol, f"conv2d_forward_act a {kind} {v}")
+
+
 def check_losses(be, rf, tol, shape):
     rng = np.random.default_rng(22)
     a, y = rand(rng, shape, be.dtype, scale=3.0), rand(rng, shape, be.dtype)
@@ -494,6 +513,11 @@ def test_activations(backend, ref, tol, kind, shape):
     check_activation(backend, ref(backend.dtype), tol, kind, shape)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (9, 5), (70, 130)])
+def test_fused_bias_and_conv_activations(backend, ref, tol, shape):
+    check_fused_activations(backend, ref(backend.dtype), tol, shape, CONV_CASES[0])
+
+
 def test_elementwise_activation_on_4d(backend, ref, tol):
     for kind in ("relu", "tanh"):
         check_activation(backend, ref(backend.dtype), tol, kind, (2, 3, 4, 5))
@@ -617,6 +641,11 @@ def test_kernels_losses_and_penalties(cl_backend, ref, tol):
 @pytest.mark.kernels
 def test_kernels_conv2d(cl_backend, ref, tol):
     check_conv(cl_backend, ref(cl_backend.dtype), tol, TINY_CONV)
+
+
+@pytest.mark.kernels
+def test_kernels_fused_activations(cl_backend, ref, tol):
+    check_fused_activations(cl_backend, ref(cl_backend.dtype), tol, (3, 5), TINY_CONV)
 
 
 @pytest.mark.kernels
