@@ -20,6 +20,8 @@ import pyopencl.tools as cl_tools
 #: arrays up to this size come from the pool; larger ones (rare, and slow enough to
 #: compute with that an allocation does not show) get a buffer of their own
 POOL_MAX_BYTES = 64 << 20
+#: elements per work-item of the chunked elementwise kernels on CPU devices
+PER_ITEM_CPU = 32
 #: when the pool holds more idle memory than this, it gives it all back to the driver
 POOL_IDLE_BYTES = 256 << 20
 
@@ -68,7 +70,11 @@ class ClMemory:
     def _init_cl(self) -> None:
         self.cl = self.device.cl  # opencl.ClDevice
         self.queue = self.cl.queue
-        self.defines = {"REAL_IS_DOUBLE": 1 if self.dtype == np.float64 else 0}
+        # elements per work-item of the chunked elementwise kernels (see prelude.cl): CPU
+        # compilers vectorise a loop over a chunk, not one element per work-item behind a
+        # bounds check; GPUs want neighbouring work-items on neighbouring elements
+        self.per_item = PER_ITEM_CPU if self.device.kind == "cpu" else 1
+        self.defines = {"REAL_IS_DOUBLE": 1 if self.dtype == np.float64 else 0, "PER_ITEM": self.per_item}
         # ImmediateAllocator: a new block is touched once on the queue as it is made, so
         # running out of device memory shows at once, where the pool can still free what it holds
         self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))

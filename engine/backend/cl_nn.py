@@ -20,6 +20,8 @@ from .numpy_nn import check_activation, check_regularization, conv_out_shape, po
 
 #: work-group size of every nn kernel (a global size is rounded up to a multiple of it)
 LOCAL = 64
+#: work-group size of the chunked kernels on CPUs (small: a few groups still spread over the cores)
+CHUNK_LOCAL = 8
 #: the most work-items the first stage of a reduction uses
 MAX_PARTS = 1024
 
@@ -96,6 +98,12 @@ class ClNNOps:
         """Queue kernel ``name`` over n work-items (rounded up to the work-group size)."""
         self._k(name)(self.queue, (round_up(n, LOCAL),), (LOCAL,), *args)
 
+    def _run_chunked(self, name: str, n: int, *args) -> None:
+        """Queue a chunked elementwise kernel (``per_item`` elements per work-item) over n elements."""
+        items = -(-n // self.per_item)
+        local = CHUNK_LOCAL if self.per_item > 1 else LOCAL
+        self._k(name)(self.queue, (round_up(items, local),), (local,), *args)
+
     def _reduce(self, name: str, parts: int, args: tuple, scale: float):
         """Queue reduction kernel ``name`` (its partials buffer goes where ``None`` stands in
         ``args``), then the second stage; returns a 1-element array holding scale·Σ partials.
@@ -159,7 +167,7 @@ class ClNNOps:
             if z.size:
                 self._run("k_softmax_fwd", z.shape[0], z.buf, a.buf, z.shape[0], z.shape[1])
         elif z.size:
-            self._run("k_act_fwd", z.size, z.buf, a.buf, z.size, _ACT_CODES[kind], alpha)
+            self._run_chunked("k_act_fwd", z.size, z.buf, a.buf, z.size, _ACT_CODES[kind], alpha)
         return a
 
     def activation_backward(self, kind: str, z, a, da, alpha: float = 0.01):
@@ -173,7 +181,7 @@ class ClNNOps:
         # each kind reads only z or only a; the other argument may be None
         zbuf = (z if z is not None else da).buf
         abuf = (a if a is not None else da).buf
-        self._run("k_act_bwd", da.size, zbuf, abuf, da.buf, dz.buf, da.size, _ACT_CODES[kind], alpha)
+        self._run_chunked("k_act_bwd", da.size, zbuf, abuf, da.buf, dz.buf, da.size, _ACT_CODES[kind], alpha)
         return dz
 
     # ---------------------------------------------------------------- losses
@@ -402,9 +410,9 @@ class ClNNOps:
         if not n:
             return
         if momentum == 0:
-            self._run("k_sgd_plain", n, p.buf, g.buf, n, lr)
+            self._run_chunked("k_sgd_plain", n, p.buf, g.buf, n, lr)
         else:
-            self._run("k_sgd_momentum", n, p.buf, g.buf, v.buf, n, lr, momentum, int(bool(nesterov)))
+            self._run_chunked("k_sgd_momentum", n, p.buf, g.buf, v.buf, n, lr, momentum, int(bool(nesterov)))
 
     def adam_update(self, p, g, m, v, lr: float, beta1: float, beta2: float, eps: float, t: int) -> None:
         n = p.size
@@ -413,7 +421,7 @@ class ClNNOps:
         # the bias corrections in double on the host, as torch computes them in Python
         step_size = lr / (1 - beta1**t)
         bc2_sqrt = (1 - beta2**t) ** 0.5
-        self._run("k_adam", n, p.buf, g.buf, m.buf, v.buf, n, step_size, beta1, beta2, eps, bc2_sqrt)
+        self._run_chunked("k_adam", n, p.buf, g.buf, m.buf, v.buf, n, step_size, beta1, beta2, eps, bc2_sqrt)
 
     def count_nonfinite(self, a, counter) -> None:
         n = a.size

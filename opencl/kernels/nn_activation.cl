@@ -5,11 +5,11 @@
 
 // nn_sigmoid and nn_act (the activation of a kind code) are in prelude.cl.
 
+// Chunked: PER_ITEM elements per work-item (see prelude.cl).
 __kernel void k_act_fwd(__global const REAL *z, __global REAL *a, int n, int kind, REAL alpha)
 {
-    int gid = get_global_id(0);
-    if (gid >= n) return;
-    a[gid] = nn_act(z[gid], kind, alpha);
+    for (EACH_ELEMENT(i, n))
+        a[i] = nn_act(z[i], kind, alpha);
 }
 
 // z (rows, units) += b, then a = f(z): a dense layer's bias and activation in one pass.
@@ -27,21 +27,35 @@ __kernel void k_bias_act(__global REAL *z, __global const REAL *b, __global REAL
 
 // dz = f'(z) * da; relu and leaky_relu read z (f'(0) = 0 / alpha, as PyTorch),
 // tanh and sigmoid read the saved output a.
+// (chunked, with the kind's loop chosen once rather than a switch per element)
 __kernel void k_act_bwd(__global const REAL *z, __global const REAL *a, __global const REAL *da,
                         __global REAL *dz, int n, int kind, REAL alpha)
 {
-    int gid = get_global_id(0);
-    if (gid >= n) return;
-    REAL g = da[gid];
-    REAL r;
     switch (kind) {
-    case 1: r = z[gid] > (REAL)0 ? g : (REAL)0; break;
-    case 2: r = z[gid] > (REAL)0 ? g : g * alpha; break;
-    case 3: { REAL y = a[gid]; r = g * ((REAL)1 - y * y); } break;
-    case 4: { REAL y = a[gid]; r = g * y * ((REAL)1 - y); } break;
-    default: r = g;
+    case 1:
+        for (EACH_ELEMENT(i, n))
+            dz[i] = z[i] > (REAL)0 ? da[i] : (REAL)0;
+        break;
+    case 2:
+        for (EACH_ELEMENT(i, n))
+            dz[i] = z[i] > (REAL)0 ? da[i] : da[i] * alpha;
+        break;
+    case 3:
+        for (EACH_ELEMENT(i, n)) {
+            REAL y = a[i];
+            dz[i] = da[i] * ((REAL)1 - y * y);
+        }
+        break;
+    case 4:
+        for (EACH_ELEMENT(i, n)) {
+            REAL y = a[i];
+            dz[i] = da[i] * y * ((REAL)1 - y);
+        }
+        break;
+    default:
+        for (EACH_ELEMENT(i, n))
+            dz[i] = da[i];
     }
-    dz[gid] = r;
 }
 
 // Softmax over each row of z (rows, cols): one work-item per row, max-shifted.
@@ -53,7 +67,7 @@ __kernel void k_softmax_fwd(__global const REAL *z, __global REAL *a, int rows, 
     __global REAL *ar = a + (long)r * cols;
     REAL m = zr[0];
     for (int j = 1; j < cols; ++j)
-        m = fmax(m, zr[j]);
+        m = zr[j] > m ? zr[j] : m;  // not fmax: a call on some CPU compilers
     REAL s = (REAL)0;
     for (int j = 0; j < cols; ++j) {
         REAL e = exp(zr[j] - m);

@@ -50,13 +50,16 @@ __kernel void k_softmax_ce(__global const REAL *z, __global const int *labels, _
         int label = labels[r];
         REAL m = zr[0];
         for (int j = 1; j < cols; ++j)
-            m = fmax(m, zr[j]);
+            m = zr[j] > m ? zr[j] : m;  // not fmax: a call on some CPU compilers
         REAL s = (REAL)0;
-        for (int j = 0; j < cols; ++j)
-            s += exp(zr[j] - m);
+        for (int j = 0; j < cols; ++j) {
+            REAL e = exp(zr[j] - m);  // each exponential once: kept in dz until s is known
+            dr[j] = e;
+            s += e;
+        }
         REAL inv = (REAL)1 / s;
         for (int j = 0; j < cols; ++j) {
-            REAL p = exp(zr[j] - m) * inv;
+            REAL p = dr[j] * inv;
             dr[j] = (j == label ? p - (REAL)1 : p) * grad_scale;
         }
         if (label >= 0 && label < cols)

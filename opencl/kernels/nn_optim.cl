@@ -1,25 +1,24 @@
-// Optimiser steps, in place, one work-item per parameter element; the same arithmetic
-// as torch.optim.SGD and torch.optim.Adam (single-tensor path).
+// Optimiser steps, in place, PER_ITEM parameter elements per work-item (see prelude.cl);
+// the same arithmetic as torch.optim.SGD and torch.optim.Adam (single-tensor path).
 
 // p -= lr * g
 __kernel void k_sgd_plain(__global REAL *p, __global const REAL *g, int n, REAL lr)
 {
-    int gid = get_global_id(0);
-    if (gid >= n) return;
-    p[gid] -= lr * g[gid];
+    for (EACH_ELEMENT(i, n))
+        p[i] -= lr * g[i];
 }
 
 // v = mu*v + g; p -= lr * (nesterov ? g + mu*v : v)
 __kernel void k_sgd_momentum(__global REAL *p, __global const REAL *g, __global REAL *v,
                              int n, REAL lr, REAL mu, int nesterov)
 {
-    int gid = get_global_id(0);
-    if (gid >= n) return;
-    REAL gi = g[gid];
-    REAL vi = mu * v[gid] + gi;
-    v[gid] = vi;
-    REAL d = nesterov ? mu * vi + gi : vi;
-    p[gid] -= lr * d;
+    for (EACH_ELEMENT(i, n)) {
+        REAL gi = g[i];
+        REAL vi = mu * v[i] + gi;
+        v[i] = vi;
+        REAL d = nesterov ? mu * vi + gi : vi;
+        p[i] -= lr * d;
+    }
 }
 
 // m += (1 - b1)(g - m); v = b2*v + (1 - b2) g^2; p -= step_size * m / (sqrt(v)/bc2_sqrt + eps)
@@ -27,14 +26,14 @@ __kernel void k_sgd_momentum(__global REAL *p, __global const REAL *g, __global 
 __kernel void k_adam(__global REAL *p, __global const REAL *g, __global REAL *m, __global REAL *v,
                      int n, REAL step_size, REAL beta1, REAL beta2, REAL eps, REAL bc2_sqrt)
 {
-    int gid = get_global_id(0);
-    if (gid >= n) return;
-    REAL gi = g[gid];
-    REAL mi = m[gid];
-    mi = mi + ((REAL)1 - beta1) * (gi - mi);
-    REAL vi = beta2 * v[gid] + ((REAL)1 - beta2) * gi * gi;
-    m[gid] = mi;
-    v[gid] = vi;
-    REAL denom = sqrt(vi) / bc2_sqrt + eps;
-    p[gid] -= step_size * (mi / denom);
+    for (EACH_ELEMENT(i, n)) {
+        REAL gi = g[i];
+        REAL mi = m[i];
+        mi = mi + ((REAL)1 - beta1) * (gi - mi);
+        REAL vi = beta2 * v[i] + ((REAL)1 - beta2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        REAL denom = sqrt(vi) / bc2_sqrt + eps;
+        p[i] -= step_size * (mi / denom);
+    }
 }

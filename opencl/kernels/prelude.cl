@@ -7,6 +7,16 @@ typedef double REAL;
 typedef float REAL;
 #endif
 
+// Chunked elementwise kernels: each work-item takes PER_ITEM consecutive elements (a loop
+// the CPU compiler vectorises; one element per work-item, with a bounds check, is not).
+// The host defines PER_ITEM per device: 1 on GPUs, where neighbouring work-items should
+// touch neighbouring elements. `for (EACH_ELEMENT(i, n)) ...` visits this work-item's.
+#ifndef PER_ITEM
+#define PER_ITEM 1
+#endif
+#define EACH_ELEMENT(i, n) \
+    int i = get_global_id(0) * PER_ITEM, i##_end = (n) - i < PER_ITEM ? (n) : i + PER_ITEM; i < i##_end; ++i
+
 // Activations by kind code (0 linear, 1 relu, 2 leaky_relu, 3 tanh, 4 sigmoid), shared by
 // nn_activation.cl and the fused epilogues of nn_conv.cl; unused inline functions cost nothing.
 inline REAL nn_sigmoid(REAL z)
