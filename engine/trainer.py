@@ -1,13 +1,14 @@
 """``Trainer``: mini-batch training of a Model on a data set, with metrics and tracing.
 
-The hot loop stays on the device. Each epoch the training set is shuffled on the host
-(a seeded numpy Generator) and uploaded once, before the epoch's first step; a step
-then slices its batch out on the device, queues forward, backward and the optimizer's
-update, and adds the loss into a device accumulator. ``step(n)`` reads back once at the end:
-the accumulated loss, a count of non-finite values in the parameters, and the test
-metrics (test loss and, for classifiers, test accuracy, evaluated in chunks in
-inference mode). So there is one host synchronisation per ``step(n)`` call, plus one
-per epoch boundary (the upload of the new epoch's batches), not one per step.
+The hot loop stays on the device. The training set goes up once; each epoch its order
+is shuffled on the host (a seeded numpy Generator) and only that order (int32) goes
+up, before the epoch's first step; a step then gathers its batch's rows on the device,
+queues forward, backward and the optimizer's update, and adds the loss into a device
+accumulator. ``step(n)`` reads back once at the end: the accumulated loss, a count of
+non-finite values in the parameters, and the test metrics (test loss and, for
+classifiers, test accuracy, evaluated in chunks in inference mode). So there is one
+host synchronisation per ``step(n)`` call, plus one per epoch boundary (the order's
+upload), not one per step.
 
 Small dense networks take the fused path instead (engine.fused): the training set goes
 up once, each launch uploads just the epochs' sample orders, and one kernel runs many
@@ -15,10 +16,9 @@ whole steps. The data order, step count, optimizer state, metrics and divergence
 handling are the same as on the general path (a divergence is replayed on the general
 path, step by step).
 
-The backend has no op to slice rows out of a device array; ``time_slice`` on the epoch
-seen as (1, batches, batch·features) does the same job with one kernel per step. Labels
-for softmax_ce are int32, which that float kernel cannot move, so they go up batch by
-batch at the start of the epoch (see ``_EpochBatches``). No step uploads anything.
+A batch is ``backend.gather_rows`` of the training set by the epoch's order, for the
+inputs and for the targets (float, or int32 labels for softmax_ce): no step uploads
+anything (see ``_EpochBatches``).
 
 Divergence: ``step(n)`` keeps device copies of the parameters, the optimizer state,
 ``model.rng``'s state and the data position from before its first step. If the check
@@ -52,52 +52,25 @@ class _Snapshot:
 
 
 class _EpochBatches:
-    """One epoch's batches on the device, sliced out as they are asked for.
+    """One epoch's batches, gathered on the device from the training set as they are asked for.
 
     ``order`` is the epoch's shuffled order of the training samples (int32); batch i
-    holds samples order[i·b:(i+1)·b]. Nothing goes up until a batch is first asked for:
-    the fused path (engine.fused) reads the order alone and never needs the upload.
-
-    The shuffled samples that fill whole batches go up in one upload, seen as
-    (1, batches, batch·features) so that ``time_slice`` copies batch i out with one
-    kernel, on the device, queued like any other op; the last, smaller batch (if any)
-    goes up on its own. Float targets (bce, mse) travel the same way. Class labels for
-    softmax_ce are int32, which the float slicing kernel cannot carry, so each batch's
-    labels are uploaded separately here, all at once before the epoch's first step.
+    holds samples order[i·b:(i+1)·b] (the last one may be smaller). ``source()`` gives
+    the whole training set on the device, (x, y), uploaded once per trainer; the order
+    goes up on the first batch asked for (a few kilobytes: the one host synchronisation
+    of an epoch), and each batch is one ``gather_rows`` of x and one of y on the device.
+    The fused path (engine.fused) reads the order alone and never asks for a batch.
     """
 
-    def __init__(self, model, x, y, order, batch_size: int):
-        self.model = model
+    def __init__(self, model, source, order, batch_size: int):
         self.backend = model.backend
         self.order = np.asarray(order, np.int32)
-        self._source = (x, y)
+        self._source = source
         n = len(self.order)
-        b = self.batch_size = batch_size
-        self.n_full = n // b
-        self.rest = n - self.n_full * b
-        self._uploaded = False
-
-    def _upload(self) -> None:
-        model, be, b = self.model, self.backend, self.batch_size
-        x_all, y_all = self._source
-        x, y = x_all[self.order], y_all[self.order]
-        n = len(x)
-        self.x_shape = (b,) + tuple(x.shape[1:])
-        cut = self.n_full * b
-        # prepare_batch checks and converts exactly as the model wants
-        x_full, y_full = model.prepare_batch(x[:cut], y[:cut])
-        self.y_shape = (b,) + tuple(y_full.shape[1:])
-        self.labels = None
-        if y_full.dtype == np.int32:
-            labels = y.reshape(n)[:cut].astype(np.int32)
-            self.labels = [be.asarray(labels[i * b:(i + 1) * b], np.int32) for i in range(self.n_full)]
-            self.y_full = None
-        else:
-            self.y_full = be.reshape(y_full, (1, self.n_full, y_full.size // self.n_full))
-        self.x_full = be.reshape(x_full, (1, self.n_full, x_full.size // self.n_full))
-        self.last = model.prepare_batch(x[cut:], y[cut:]) if self.rest else None
-        self._source = None
-        self._uploaded = True
+        self.batch_size = batch_size
+        self.n_full = n // batch_size
+        self.rest = n - self.n_full * batch_size
+        self._order_dev = None
 
     def __len__(self) -> int:
         return self.n_full + (1 if self.rest else 0)
@@ -108,15 +81,14 @@ class _EpochBatches:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        if not self._uploaded:
-            self._upload()
-        if i == self.n_full:
-            return self.last
         be = self.backend
-        x = be.reshape(be.time_slice(self.x_full, i), self.x_shape)
-        if self.labels is not None:
-            return x, self.labels[i]
-        return x, be.reshape(be.time_slice(self.y_full, i), self.y_shape)
+        if self._order_dev is None:
+            self._order_dev = be.asarray(self.order, np.int32)
+        x_all, y_all = self._source()
+        start = i * self.batch_size
+        count = self.batch_size if i < self.n_full else self.rest
+        return (be.gather_rows(x_all, self._order_dev, start, count),
+                be.gather_rows(y_all, self._order_dev, start, count))
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -190,6 +162,7 @@ class Trainer:
         self._epoch_index = -1
         self._pos = 0
         self._batches = None
+        self._train_dev = None
         self._stop = False
         self._active_trace = None
         self._fused_state = None
@@ -247,9 +220,15 @@ class Trainer:
     def _new_epoch(self) -> None:
         """Shuffle the next epoch (its batches go up on first use: the one host sync of an epoch)."""
         order = self._order_rng.permutation(self.n_train)
-        self._batches = _EpochBatches(self.model, self.x_train, self.y_train, order, self.batch_size)
+        self._batches = _EpochBatches(self.model, self._training_set, order, self.batch_size)
         self._epoch_index += 1
         self._pos = 0
+
+    def _training_set(self):
+        """The whole training set on the device, (x, y), checked and uploaded on first use."""
+        if self._train_dev is None:
+            self._train_dev = self.model.prepare_batch(self.x_train, self.y_train)
+        return self._train_dev
 
     def _next_batch(self):
         if self._pos >= len(self._batches):

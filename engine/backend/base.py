@@ -200,6 +200,12 @@ class Backend:
         """dx (x_shape): each dy spread evenly over its window."""
         raise NotImplementedError
 
+    def gather_rows(self, a, idx, start: int, count: int):
+        """a[idx[start:start + count]] as a new array: rows (first axis) of ``a`` (the
+        backend's float type or int32) picked by the int32 indices ``idx`` (the caller
+        guarantees they are valid rows)."""
+        raise NotImplementedError
+
     def time_slice(self, x, t: int):
         """x[:, t, :] of a (N, T, F) array, as a new (N, F) array."""
         raise NotImplementedError

@@ -32,6 +32,8 @@ _KERNELS = {
     "k_add_bias": ("nn_misc.cl", "bbiii"),
     "k_bias_grad": ("nn_misc.cl", "bbiii"),
     "k_time_slice": ("nn_misc.cl", "bbiiii"),
+    "k_gather_rows": ("nn_misc.cl", "bbbiii"),
+    "k_gather_rows_int": ("nn_misc.cl", "bbbiii"),
     "k_time_store": ("nn_misc.cl", "bbiiii"),
     "k_count_nonfinite": ("nn_misc.cl", "biib"),
     "k_sum_partials": ("nn_misc.cl", "bibr"),
@@ -385,6 +387,23 @@ class ClNNOps:
         return dx
 
     # --------------------------------------------------------------- sequences
+    def gather_rows(self, a, idx, start: int, count: int):
+        out = self.empty((count,) + tuple(a.shape[1:]), a.dtype)
+        feat = out.size // count if count else 0
+        if not out.size:
+            return out
+        if a.dtype == np.int32:
+            name = "k_gather_rows_int"
+        elif a.dtype == self.dtype:
+            name = "k_gather_rows"
+        else:
+            raise TypeError(f"gather_rows: unsupported dtype {a.dtype}")
+        items = -(-feat // self.per_item)
+        lx = CHUNK_LOCAL if self.per_item > 1 else LOCAL
+        glob = (round_up(items, lx), count)
+        self._k(name)(self.queue, glob, (lx, 1), a.buf, idx.buf, out.buf, int(start), int(count), feat)
+        return out
+
     def time_slice(self, x, t: int):
         n, steps, feat = x.shape
         out = self.empty((n, feat))

@@ -269,6 +269,9 @@ class NumpyNNOps:
         return dx
 
     # --------------------------------------------------------------- sequences
+    def gather_rows(self, a, idx, start: int, count: int):
+        return np.ascontiguousarray(a[idx[start:start + count]])
+
     def time_slice(self, x, t: int):
         return np.ascontiguousarray(x[:, t, :])
 

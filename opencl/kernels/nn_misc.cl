@@ -26,6 +26,23 @@ __kernel void k_bias_grad(__global const REAL *g, __global REAL *out, int n, int
     out[c] = acc;
 }
 
+// dst[r, :] = src[idx[start + r], :] for r < count, rows of feat values: a batch picked from
+// the training set by the epoch's order. Work-item (j, r) copies PER_ITEM values of row r
+// (a vectorisable loop on CPUs; one value per work-item on GPUs, see prelude.cl).
+#define GATHER_ROWS(name, T)                                                              \
+__kernel void name(__global const T *src, __global const int *idx, __global T *dst,       \
+                   int start, int count, int feat)                                        \
+{                                                                                         \
+    int r = get_global_id(1);                                                             \
+    if (r >= count) return;                                                               \
+    __global const T *from = src + (long)idx[start + r] * feat;                           \
+    __global T *to = dst + (long)r * feat;                                                \
+    for (EACH_ELEMENT(j, feat))                                                           \
+        to[j] = from[j];                                                                  \
+}
+GATHER_ROWS(k_gather_rows, REAL)
+GATHER_ROWS(k_gather_rows_int, int)
+
 // out (N, F) = x[:, t, :] of x (N, T, F).
 __kernel void k_time_slice(__global const REAL *x, __global REAL *out, int n, int steps, int feat, int t)
 {

@@ -372,6 +372,22 @@ def check_fused_activations(be, rf, tol, shape, conv_case):
             assert_close(be, ga, rf.activation(kind, cz, 0.05), tol, f"conv2d_forward_act a {kind} {v}")
 
 
+def check_gather_rows(be, shape):
+    """Rows picked by an index array, float and int32, the last batch short: exact copies."""
+    rng = np.random.default_rng(28)
+    x = rand(rng, shape, be.dtype)
+    labels = rng.integers(0, 10, shape[0]).astype(np.int32)
+    order = rng.permutation(shape[0]).astype(np.int32)
+    idx = up(be, order, np.int32)
+    for start in range(0, shape[0], 4):
+        count = min(4, shape[0] - start)
+        np.testing.assert_array_equal(host(be, be.gather_rows(up(be, x), idx, start, count)),
+                                      x[order[start:start + count]])
+        got = be.gather_rows(up(be, labels, np.int32), idx, start, count)
+        assert got.dtype == np.int32
+        np.testing.assert_array_equal(host(be, got), labels[order[start:start + count]])
+
+
 def check_losses(be, rf, tol, shape):
     rng = np.random.default_rng(22)
     a, y = rand(rng, shape, be.dtype, scale=3.0), rand(rng, shape, be.dtype)
@@ -550,6 +566,16 @@ def test_conv2d(backend, ref, tol, case):
 @pytest.mark.parametrize("case", POOL_CASES)
 def test_pools(backend, ref, tol, case):
     check_pools(backend, ref(backend.dtype), tol, case)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (10, 3), (9, 2, 3, 35)])
+def test_gather_rows(backend, shape):
+    check_gather_rows(backend, shape)
+
+
+@pytest.mark.kernels
+def test_kernels_gather_rows(cl_backend):
+    check_gather_rows(cl_backend, (5, 3))
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 1), (4, 3, 5)])
