@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.device_controller import DeviceController
-from app.challenges_lab import ChallengesPanel
 from app.matrix_lab import MatrixLabPanel
 from app.network_lab import NetworkLabPanel
 from ui.device_status import DeviceStatus
@@ -40,12 +39,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network_lab, "Network lab")
         self.matrix_lab = MatrixLabPanel(self)
         self.tabs.addTab(self.matrix_lab, "Matrix lab")
-        self.challenges = ChallengesPanel(
-            self,
-            matrices=lambda: {name: self.matrix_lab.matrix(name) for name in self.matrix_lab.names()},
-            network=self._network_snapshot,
-        )
-        self.tabs.addTab(self.challenges, "Challenges")
+        # The Challenges page is built when first shown (or asked for): it costs a few
+        # tenths of a second that the window's start should not pay
+        self._challenges = None
+        self.challenges_page = QWidget(self)
+        self.challenges_page.setObjectName("challengesPage")
+        QVBoxLayout(self.challenges_page).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.challenges_page, "Challenges")
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.setCentralWidget(self.tabs)
 
         self.device_status = DeviceStatus(self)
@@ -60,13 +61,32 @@ class MainWindow(QMainWindow):
         for menu in self.matrix_lab.menus():
             self.menuBar().insertMenu(self.device_menu.menuAction(), menu)
         self.matrix_lab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        self.challenges.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
 
         self.device_controller.deviceChanged.connect(self._show_device)
         # training moves to the new device, keeping its weights and history
         self.device_controller.deviceChanged.connect(lambda _device: self.network_lab.use_current_device())
         self.device_controller.failed.connect(self._show_device_error)
         self._show_device(self.device_controller.current())
+
+    @property
+    def challenges(self):
+        """The Challenges page (``app.challenges_lab.ChallengesPanel``), built on first use."""
+        if self._challenges is None:
+            from app.challenges_lab import ChallengesPanel
+
+            panel = ChallengesPanel(
+                self.challenges_page,
+                matrices=lambda: {name: self.matrix_lab.matrix(name) for name in self.matrix_lab.names()},
+                network=self._network_snapshot,
+            )
+            panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.challenges_page.layout().addWidget(panel)
+            self._challenges = panel
+        return self._challenges
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.challenges_page and self._challenges is None:
+            self.challenges.show()
 
     # -- menus -----------------------------------------------------------------
 
@@ -151,7 +171,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every background thread (training, challenges) and wait for them."""
         self.network_lab.shutdown()
-        self.challenges.shutdown()
+        if self._challenges is not None:
+            self._challenges.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Stop the background threads cleanly before the window goes."""

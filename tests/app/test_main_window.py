@@ -47,6 +47,20 @@ def test_window_has_title_and_menus(window):
     assert _menu_titles(window) == ["File", "Edit", "View", "Matrix", "Operations", "Device", "Help"]
 
 
+def test_the_challenges_page_is_built_when_first_shown(window, qtbot):
+    # it costs a few tenths of a second, which the window's start does not pay
+    assert window._challenges is None
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Network lab", "Matrix lab", "Challenges"]
+    window.show()
+    window.tabs.setCurrentWidget(window.challenges_page)
+    panel = window._challenges
+    assert panel is not None and panel.parent() is window.challenges_page
+    qtbot.waitUntil(panel.isVisible, timeout=5000)
+    panel.statusMessage.emit("from the challenges")
+    assert window.statusBar().currentMessage() == "from the challenges"
+    window.shutdown()
+
+
 def test_quit_action_closes_the_window(window, qtbot):
     window.show()
     quit_action = window.findChild(QAction, "quitAction")
