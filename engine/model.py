@@ -23,7 +23,7 @@ import numpy as np
 from .device import current_device, devices
 from .errors import DeviceError, NonFiniteError, ShapeError, shape_str
 from .init import init_params
-from .layers import RNNLayer, build_layer
+from .layers import DenseLayer, RNNLayer, build_layer
 from .layers.dropout import DropoutLayer
 from .spec import NetworkSpec
 
@@ -256,9 +256,7 @@ class Model:
         """One pass forward and back: fills ``grad_arrays`` and returns the loss (1-element
         backend array: the mean data loss plus the regularisation penalties)."""
         be = self.backend
-        a = x_dev
-        for layer in self.layers:
-            a = layer.forward(be, a, training, tracer)
+        a = self._forward_for_loss(x_dev, training, tracer)
         loss, grad, wrt_z = self._data_loss(a, y_dev)
         if tracer is not None:
             self._trace_loss(tracer, a, y_dev, loss, grad)
@@ -282,9 +280,7 @@ class Model:
         For test losses: one forward pass, no backward.
         """
         be = self.backend
-        a = x_dev
-        for layer in self.layers:
-            a = layer.forward(be, a, training, None)
+        a = self._forward_for_loss(x_dev, training, None)
         total, _, _ = self._data_loss(a, y_dev)
         total = be.add(total, self.penalty_device()) if self.spec.regularization.active else total
         self._release()
@@ -303,6 +299,18 @@ class Model:
                 # regularize also adds the penalty's gradient: give it scratch space
                 total = be.add(total, be.regularize(reg.type, w, be.zeros(w.shape), reg.rate))
         return total
+
+    def _forward_for_loss(self, x_dev, training: bool, tracer):
+        """The forward pass the loss needs. The logit losses (softmax_ce, bce) read the last
+        layer's z, so untraced the last dense layer stops there (its softmax or sigmoid
+        would go unused; its ``out`` is then None); returns the last output (or z)."""
+        be = self.backend
+        a = x_dev
+        last = self.layers[-1]
+        logits = tracer is None and self.spec.loss in ("softmax_ce", "bce") and isinstance(last, DenseLayer)
+        for layer in self.layers[:-1] if logits else self.layers:
+            a = layer.forward(be, a, training, tracer)
+        return last.forward_logits(be, a) if logits else a
 
     def _first_needed(self) -> int:
         """Index of the first layer with parameters: nothing before it needs a gradient."""

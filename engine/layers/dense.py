@@ -29,6 +29,13 @@ class DenseLayer(Layer):
         self.x, self.z, self.out = x, z, a
         return a
 
+    def forward_logits(self, be, x):
+        """z = W·a + b alone (no activation): for a loss that reads the logits. ``out`` is None."""
+        z = be.matmul(x, self.params["W"], trans_b=True)
+        be.add_bias(z, self.params["b"])
+        self.x, self.z, self.out = x, z, None
+        return z
+
     def backward(self, be, dout, tracer=None, *, wrt_z=False, need_dx=True):
         S, P = self.S, self.P
         self.penalties = []
