@@ -132,9 +132,11 @@ class LockedKernel:
         self.raw = raw
         self._lock = lock
 
-    def __call__(self, queue, global_size, local_size, *args, **kwargs):
+    def __call__(self, *args, **kwargs):
+        # (queue, global_size, local_size, *kernel_args): passed through as they come, the
+        # wrapper's own cost stays small next to the enqueue (this runs for every launch)
         with self._lock:
-            return self.raw(queue, global_size, local_size, *args, **kwargs)
+            return self.raw(*args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.raw, name)

@@ -120,8 +120,9 @@ class Backend:
         """In place: z += b broadcast along axis 1 (z (N, U) with b (U,), or z (N, C, H, W) with b (C,))."""
         raise NotImplementedError
 
-    def bias_grad(self, g):
-        """Σ of g over every axis but axis 1: shape (g.shape[1],)."""
+    def bias_grad(self, g, out=None):
+        """Σ of g over every axis but axis 1: shape (g.shape[1],); written into ``out``
+        (an array of that shape) when given, which is returned."""
         raise NotImplementedError
 
     def activation(self, kind: str, z, alpha: float = 0.01):

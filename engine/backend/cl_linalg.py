@@ -209,27 +209,27 @@ class ClLinalgOps:
             self._matmul_register(a, b, out, m, n, k, ta, tb, acc)
         return out
 
-    def _matmul_register(self, a, b, out, m, n, k, ta, tb, acc) -> None:
+    def _register_plan(self, m, n, k, ta, tb, acc) -> tuple:
+        """How ``_matmul_register`` runs a product of this shape (kept per shape: training
+        asks for the same few shapes thousands of times, and planning costs host time)."""
+        plans = self.__dict__.setdefault("_register_plans", {})
+        key = (m, n, k, ta, tb, acc)
+        plan = plans.get(key)
+        if plan is not None:
+            return plan
         tm, vw, nv = REG_TILES[self.dtype]
         tn = vw * nv
         nq = -(-n // tn)
-        if not tb and n % tn == 0 and k * n * self.dtype.itemsize <= REG_INPLACE_BYTES:
-            panels, panel_stride, row_stride = b, tn, n
-        else:
-            # The packed copy of B lives only for this call: the buffer returns to the
-            # pool when `panels` goes, and the in-order queue runs everything queued on it
-            # before any later use.
-            panels = self.empty((nq * tn * k,))
-            self._lk("k_mm_pack_b")(self.queue, (round_up(nq * k, PACK_LOCAL),), (PACK_LOCAL,),
-                                    b.buf, panels.buf, n, k, nq, tb)
-            panel_stride, row_stride = k * tn, tn
+        # B in place when small and panel-aligned, else packed: (panel count, launch sizes)
+        inplace_b = not tb and n % tn == 0 and k * n * self.dtype.itemsize <= REG_INPLACE_BYTES
+        pack_b = None if inplace_b else ((round_up(nq * k, PACK_LOCAL),), (PACK_LOCAL,))
+        panel_stride, row_stride = (tn, n) if inplace_b else (k * tn, tn)
         blocks = -(-m // tm)
+        pack_a = None
         a_mode = ta
         if not ta and k >= REG_KC and m * n * k >= REG_PACK_A_WORK:
-            packed_a = self.empty((blocks * tm * k,))
-            self._lk("k_mm_pack_a")(self.queue, (round_up(blocks * k, PACK_LOCAL),), (PACK_LOCAL,),
-                                    a.buf, packed_a.buf, m, k, blocks)
-            a, a_mode = packed_a, 2
+            pack_a = ((round_up(blocks * k, PACK_LOCAL),), (PACK_LOCAL,))
+            a_mode = 2
         per_item = min(REG_BLOCKS, blocks)
         # fewer blocks per work-item until there are enough work-items to share out
         want = REG_ITEMS_PER_UNIT * max(1, self.cl.compute_units)
@@ -238,8 +238,25 @@ class ClLinalgOps:
         rows = per_item * tm
         ngroups = -(-m // rows)
         glob, loc = _grid(nq, ngroups, REG_LOCAL)
-        self._lk("k_mm_reg")(self.queue, glob, loc, a.buf, panels.buf, out.buf, m, n, k, nq, ngroups, rows,
-                             REG_KC, a_mode, acc, panel_stride, row_stride)
+        plan = (tn, nq, blocks, tm, pack_b, pack_a, glob, loc,
+                (m, n, k, nq, ngroups, rows, REG_KC, a_mode, acc, panel_stride, row_stride))
+        plans[key] = plan
+        return plan
+
+    def _matmul_register(self, a, b, out, m, n, k, ta, tb, acc) -> None:
+        tn, nq, blocks, tm, pack_b, pack_a, glob, loc, ints = self._register_plan(m, n, k, ta, tb, acc)
+        panels = b
+        if pack_b is not None:
+            # The packed copy of B lives only for this call: the buffer returns to the
+            # pool when `panels` goes, and the in-order queue runs everything queued on it
+            # before any later use.
+            panels = self.empty((nq * tn * k,))
+            self._lk("k_mm_pack_b")(self.queue, pack_b[0], pack_b[1], b.buf, panels.buf, n, k, nq, tb)
+        if pack_a is not None:
+            packed_a = self.empty((blocks * tm * k,))
+            self._lk("k_mm_pack_a")(self.queue, pack_a[0], pack_a[1], a.buf, packed_a.buf, m, k, blocks)
+            a = packed_a
+        self._lk("k_mm_reg")(self.queue, glob, loc, a.buf, panels.buf, out.buf, *ints)
 
     # ------------------------------------------------------------------- dot
     def dot(self, u, v) -> float:

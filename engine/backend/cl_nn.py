@@ -151,10 +151,13 @@ class ClNNOps:
             self._k("k_bias_act")(self.queue, glob, (lx, 4), z.buf, b.buf, a.buf, rows, units, _ACT_CODES[kind], alpha)
         return a
 
-    def bias_grad(self, g):
+    def bias_grad(self, g, out=None):
         units = g.shape[1]
         inner = g.size // max(g.shape[0] * units, 1)
-        out = self.empty((units,))
+        if out is None:
+            out = self.empty((units,))
+        elif tuple(out.shape) != (units,):
+            raise ShapeError(f"bias_grad: out is {shape_str(out.shape)}, the sum is {shape_str((units,))}.")
         if units:
             self._run("k_bias_grad", units, g.buf, out.buf, g.shape[0], units, inner)
         return out

@@ -92,9 +92,15 @@ class NumpyNNOps:
             )
         z += b.reshape((1, -1) + (1,) * (z.ndim - 2))
 
-    def bias_grad(self, g):
+    def bias_grad(self, g, out=None):
         axes = (0,) + tuple(range(2, g.ndim))
-        return g.sum(axis=axes, dtype=self.dtype)
+        total = g.sum(axis=axes, dtype=self.dtype)
+        if out is None:
+            return total
+        if out.shape != total.shape:
+            raise ShapeError(f"bias_grad: out is {shape_str(out.shape)}, the sum is {shape_str(total.shape)}.")
+        out[...] = total
+        return out
 
     # ----------------------------------------------------------- activation
     def activation(self, kind: str, z, alpha: float = 0.01):

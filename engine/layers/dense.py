@@ -45,7 +45,7 @@ class DenseLayer(Layer):
         self._regularize(be, "W")
         self._emit(tracer, "backward", "∂W", f"∂J/∂W{S} = δ{S}·a{P}ᵀ{self._reg_term('W' + S)}",
                    {"delta": dz, "a_prev": self.x, "dW": self.grads["W"]})
-        self._store(be, "b", be.bias_grad(dz))
+        be.bias_grad(dz, out=self.grads["b"])
         self._emit(tracer, "backward", "∂b", f"∂J/∂b{S} = Σₙ δ{S}", {"delta": dz, "db": self.grads["b"]})
         dx = None
         if need_dx:

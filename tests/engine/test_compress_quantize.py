@@ -25,8 +25,11 @@ def test_error_is_at_most_half_a_step(a, scheme, per):
     step = q.scale.astype(np.float64)
     if per == "row":
         step = step[:, None]
-    # half a step, plus float32 rounding of the restored value
-    assert np.all(np.abs(back - a) <= step / 2 * (1 + 1e-5) + 1e-6 * np.abs(a))
+    # half a step, plus float32 rounding of the restored value; matrices whose largest
+    # value is near float32's subnormal range (~1e-42, found by hypothesis) have a
+    # subnormal scale, rounded on a grid of 1.4e-45: allow a thousand of those
+    floor = 1000 * float(np.finfo(np.float32).smallest_subnormal)
+    assert np.all(np.abs(back - a) <= step / 2 * (1 + 1e-5) + 1e-6 * np.abs(a) + floor)
 
 
 def test_symmetric_keeps_zero_and_uses_127():

@@ -339,6 +339,9 @@ def check_bias(be, rf, tol, shape):
     be.add_bias(got, up(be, b))
     assert_close(be, got, want, tol, "add_bias")
     assert_close(be, be.bias_grad(up(be, z)), rf.bias_grad(z), tol, "bias_grad")
+    out = up(be, np.full(shape[1], 7.0, be.dtype))
+    assert be.bias_grad(up(be, z), out=out) is out
+    assert_close(be, out, rf.bias_grad(z), tol, "bias_grad into out")
 
 
 def check_activation(be, rf, tol, kind, shape):
