@@ -197,6 +197,14 @@ class SGD(Optimizer):
         v = self.state[name].get("velocity")
         self.backend.sgd_update(self.params[name], grad, v, self.lr, self.momentum, self.nesterov)
 
+    def step(self, grads: dict) -> None:
+        if self.momentum:
+            super().step(grads)
+            return
+        self.begin_step()
+        names = list(self.params)
+        self.backend.sgd_update_many([self.params[n] for n in names], [grads[n] for n in names], self.lr)
+
     @property
     def label(self) -> str:
         """"sgd", "momentum" or "nesterov": the variant, for the trace."""
@@ -241,6 +249,14 @@ class Adam(Optimizer):
         st = self.state[name]
         self.backend.adam_update(self.params[name], grad, st["m"], st["v"], self.lr,
                                  self.beta1, self.beta2, self.eps, self.t)
+
+    def step(self, grads: dict) -> None:
+        self.begin_step()
+        names = list(self.params)
+        st = self.state
+        self.backend.adam_update_many([self.params[n] for n in names], [grads[n] for n in names],
+                                      [st[n]["m"] for n in names], [st[n]["v"] for n in names],
+                                      self.lr, self.beta1, self.beta2, self.eps, self.t)
 
     label = "adam"
 

@@ -224,6 +224,18 @@ class Backend:
         """In place, as torch.optim.Adam (t counts from 1): m, v moments; bias-corrected step."""
         raise NotImplementedError
 
+    def sgd_update_many(self, ps: list, gs: list, lr: float) -> None:
+        """``sgd_update`` without momentum of every p in ``ps`` from its g in ``gs``
+        (backends may update several in one pass)."""
+        for p, g in zip(ps, gs):
+            self.sgd_update(p, g, None, lr)
+
+    def adam_update_many(self, ps: list, gs: list, ms: list, vs: list, lr: float, beta1: float,
+                         beta2: float, eps: float, t: int) -> None:
+        """``adam_update`` of every parameter of the lists (backends may update several in one pass)."""
+        for p, g, m, v in zip(ps, gs, ms, vs):
+            self.adam_update(p, g, m, v, lr, beta1, beta2, eps, t)
+
     def count_nonfinite(self, a, counter) -> None:
         """In place: counter[0] += number of NaN/inf elements of a (counter: int32 (1,))."""
         raise NotImplementedError

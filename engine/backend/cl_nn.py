@@ -63,6 +63,8 @@ _KERNELS = {
     "k_sgd_plain": ("nn_optim.cl", "bbir"),
     "k_sgd_momentum": ("nn_optim.cl", "bbbirri"),
     "k_adam": ("nn_optim.cl", "bbbbirrrrr"),
+    "k_sgd_plain4": ("nn_optim.cl", "b" * 8 + "iiii" + "r"),
+    "k_adam4": ("nn_optim.cl", "b" * 16 + "iiii" + "rrrrr"),
 }
 
 
@@ -444,6 +446,28 @@ class ClNNOps:
         step_size = lr / (1 - beta1**t)
         bc2_sqrt = (1 - beta2**t) ** 0.5
         self._run_chunked("k_adam", n, p.buf, g.buf, m.buf, v.buf, n, step_size, beta1, beta2, eps, bc2_sqrt)
+
+    def _run_many(self, name: str, groups: list, scalars: tuple) -> None:
+        """Queue a four-tensor update kernel over ``groups`` (per tensor: its buffers), four
+        tensors a launch; empty slots repeat the first tensor's buffers with n = 0."""
+        groups = [g for g in groups if g[0].size]
+        for at in range(0, len(groups), 4):
+            part = groups[at:at + 4]
+            sizes = [g[0].size for g in part] + [0] * (4 - len(part))
+            part = part + [part[0]] * (4 - len(part))
+            bufs = [a.buf for g in part for a in g]
+            items = sum(-(-n // self.per_item) for n in sizes)
+            local = CHUNK_LOCAL if self.per_item > 1 else LOCAL
+            self._k(name)(self.queue, (round_up(items, local),), (local,), *bufs, *sizes, *scalars)
+
+    def sgd_update_many(self, ps: list, gs: list, lr: float) -> None:
+        self._run_many("k_sgd_plain4", list(zip(ps, gs)), (lr,))
+
+    def adam_update_many(self, ps: list, gs: list, ms: list, vs: list, lr: float, beta1: float,
+                         beta2: float, eps: float, t: int) -> None:
+        step_size = lr / (1 - beta1**t)
+        bc2_sqrt = (1 - beta2**t) ** 0.5
+        self._run_many("k_adam4", list(zip(ps, gs, ms, vs)), (step_size, beta1, beta2, eps, bc2_sqrt))
 
     def count_nonfinite(self, a, counter) -> None:
         n = a.size

@@ -511,6 +511,30 @@ def check_optimizers(be, rf, tol, shape):
     assert_close(be, v, wv, tol, "adam v")
 
 
+def check_optimizers_many(be, rf, tol, shapes):
+    """The several-tensors-a-launch updates equal one update per tensor (empty tensors
+    and more than four tensors included)."""
+    rng = np.random.default_rng(29)
+    ps = [rand(rng, s, be.dtype) for s in shapes]
+    gs = [rand(rng, s, be.dtype) for s in shapes]
+    dev_p = [up(be, p) for p in ps]
+    be.sgd_update_many(dev_p, [up(be, g) for g in gs], 0.1)
+    for p, g, got in zip(ps, gs, dev_p):
+        want = p.copy()
+        rf.sgd_update(want, g, None, 0.1)
+        assert_close(be, got, want, tol, f"sgd_update_many {p.shape}")
+    dev_p = [up(be, p) for p in ps]
+    dev_m = [up(be, np.full(s, 0.1, be.dtype)) for s in shapes]
+    dev_v = [up(be, np.full(s, 0.2, be.dtype)) for s in shapes]
+    be.adam_update_many(dev_p, [up(be, g) for g in gs], dev_m, dev_v, 0.01, 0.9, 0.999, 1e-8, 3)
+    for p, g, got, gm, gv in zip(ps, gs, dev_p, dev_m, dev_v):
+        want, wm, wv = p.copy(), np.full(p.shape, 0.1, be.dtype), np.full(p.shape, 0.2, be.dtype)
+        rf.adam_update(want, g, wm, wv, 0.01, 0.9, 0.999, 1e-8, 3)
+        assert_close(be, got, want, tol, f"adam_update_many p {p.shape}")
+        assert_close(be, gm, wm, tol, f"adam_update_many m {p.shape}")
+        assert_close(be, gv, wv, tol, f"adam_update_many v {p.shape}")
+
+
 def check_nonfinite(be, n):
     x = np.linspace(-1, 1, n).astype(be.dtype)
     bad = [0, n // 2, n - 1]
@@ -682,7 +706,12 @@ def test_kernels_pools(cl_backend, ref, tol):
     check_pools(cl_backend, ref(cl_backend.dtype), tol, TINY_POOL)
 
 
+def test_optimizers_many(backend, ref, tol):
+    check_optimizers_many(backend, ref(backend.dtype), tol, [(7, 9), (9,), (0,), (1, 1), (300,), (3, 4)])
+
+
 @pytest.mark.kernels
 def test_kernels_optimizers_and_counter(cl_backend, ref, tol):
     check_optimizers(cl_backend, ref(cl_backend.dtype), tol, (2, 3))
+    check_optimizers_many(cl_backend, ref(cl_backend.dtype), tol, [(2, 3), (0,), (5,)])
     check_nonfinite(cl_backend, 7)
