@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -153,6 +153,20 @@ def plot_colours(name: str) -> tuple:
     return colours[6], colours[7]
 
 
+def _theme_legend(legend, background: str, foreground: str) -> None:
+    """A legend's text in the plot's foreground colour; a filled legend box (one drawn over
+    the curves) in the plot's background, a little see-through."""
+    from pyqtgraph import functions as fn
+
+    legend.setLabelTextColor(foreground)
+    if legend.opts.get("brush") is not None and legend.opts["brush"].style() != Qt.BrushStyle.NoBrush:
+        fill = QColor(background)
+        fill.setAlpha(215)
+        legend.setBrush(fn.mkBrush(fill))
+    for _sample, label in legend.items:
+        label.setText(label.text)  # the colour takes effect when the text is set again
+
+
 def apply_theme(name: str, app: QApplication | None = None, roots=()) -> None:
     """Use theme ``name``: the application palette, pyqtgraph's colours for new plots, and new
     colours for the plots already shown inside the widgets ``roots`` (e.g. the main window).
@@ -193,4 +207,6 @@ def apply_theme(name: str, app: QApplication | None = None, roots=()) -> None:
                 if isinstance(item, pg.AxisItem):
                     item.setPen(foreground)
                     item.setTextPen(foreground)
+                elif isinstance(item, pg.LegendItem):
+                    _theme_legend(item, background, foreground)
     app.setProperty("mnlabTheme", name)

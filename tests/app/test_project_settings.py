@@ -2,7 +2,7 @@
 
 import pytest
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
@@ -90,3 +90,24 @@ def test_the_dark_theme_sets_an_explicit_palette_and_plot_colours(qtbot, qapp, k
     apply_theme("light", roots=[plot])
     assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 200
     assert theme_palette("light").color(QPalette.ColorRole.Text).lightness() < 60
+
+
+def test_legends_follow_the_theme(qtbot, qapp, keep_style):
+    # a legend without a box (the loss plot's) must not keep dark text on a dark plot
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    bare = plot.getPlotItem().addLegend(labelTextColor="#333")
+    plot.plot([0, 1], [1, 0], name="train")
+    boxed = pg.LegendItem(brush=(255, 255, 255, 215), labelTextColor="#333")
+    plot.scene().addItem(boxed)
+    boxed.addItem(plot.getPlotItem().listDataItems()[0], "test")
+    apply_theme("dark", roots=[plot])
+    background, foreground = plot_colours("dark")
+    for legend in (bare, boxed):
+        assert legend.opts["labelTextColor"].name() == foreground
+        for _sample, label in legend.items:
+            assert foreground in label.item.toHtml()  # the text was set again in the new colour
+    assert boxed.opts["brush"].color().name() == background
+    assert bare.opts["brush"] is None or bare.opts["brush"].style() == Qt.BrushStyle.NoBrush
+    apply_theme("light", roots=[plot])
+    assert bare.opts["labelTextColor"].name() == plot_colours("light")[1]
