@@ -228,7 +228,8 @@ class ClLinalgOps:
         pack_a = None
         a_mode = ta
         if not ta and k >= REG_KC and m * n * k >= REG_PACK_A_WORK:
-            pack_a = ((round_up(blocks * k, PACK_LOCAL),), (PACK_LOCAL,))
+            lx = 8 if self.per_item > 1 else PACK_LOCAL
+            pack_a = ((round_up(-(-k // self.per_item), lx), blocks), (lx, 1))
             a_mode = 2
         per_item = min(REG_BLOCKS, blocks)
         # fewer blocks per work-item until there are enough work-items to share out

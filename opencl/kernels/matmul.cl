@@ -134,17 +134,28 @@ __kernel void k_mm_pack_b(__global const REAL *b, __global REAL *bp, int N, int 
 }
 
 // ap[(blk * K + k) * TM + r] = A[blk * TM + r, k] for A stored M x K (not transposed):
-// blocks of TM rows, each K x TM and contiguous, rows past M repeating the last one. One
-// work-item per (blk, k). For large products: read in place, the TM rows of a block are
+// blocks of TM rows, each K x TM and contiguous, rows past M repeating the last one. For
+// large products: read in place, the TM rows of a block are
 // TM streams K elements apart, and at power-of-two K they fall into one cache set.
 __kernel void k_mm_pack_a(__global const REAL *a, __global REAL *ap, int M, int K, int nblocks)
 {
-    int gid = get_global_id(0);
-    if (gid >= nblocks * K) return;
-    int blk = gid / K, k = gid - blk * K;
-    __global REAL *dst = ap + (long)gid * TM;
-    for (int r = 0; r < TM; ++r)
-        dst[r] = a[(long)min(blk * TM + r, M - 1) * K + k];
+    // work-item (kc, blk): PER_ITEM consecutive k of block blk (see EACH_ELEMENT in
+    // prelude.cl), TM row pointers set up once (the last rows repeat row M - 1)
+    int blk = get_global_id(1);
+    if (blk >= nblocks) return;
+    __global const REAL *rows[TM];
+#pragma unroll
+    for (int r = 0; r < TM; ++r) {
+        int row = blk * TM + r;
+        row = row < M ? row : M - 1;  // not min(): PoCL calls it out of line
+        rows[r] = a + (long)row * K;
+    }
+    __global REAL *dst = ap + (long)blk * K * TM;
+    for (EACH_ELEMENT(k, K)) {
+#pragma unroll
+        for (int r = 0; r < TM; ++r)
+            dst[(long)k * TM + r] = rows[r][k];
+    }
 }
 
 // C = op(A) . B where B is read as TN-column panels: column panel q starts at
