@@ -213,7 +213,8 @@ class ClLinalgOps:
         """How ``_matmul_register`` runs a product of this shape (kept per shape: training
         asks for the same few shapes thousands of times, and planning costs host time)."""
         plans = self.__dict__.setdefault("_register_plans", {})
-        key = (m, n, k, ta, tb, acc)
+        # the module's tunables are part of the key: tests (and tuning) change them
+        key = (m, n, k, ta, tb, acc, REG_KC, REG_BLOCKS, REG_ITEMS_PER_UNIT, REG_INPLACE_BYTES, REG_PACK_A_WORK)
         plan = plans.get(key)
         if plan is not None:
             return plan

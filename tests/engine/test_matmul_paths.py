@@ -76,6 +76,19 @@ def test_in_place_and_packed_b_agree(cl_backend, monkeypatch):
     np.testing.assert_array_equal(in_place, packed)
 
 
+def test_packed_a_agrees_with_a_in_place(cl_backend, tol, monkeypatch):
+    # large products pack A into blocks of 6 rows (the last block repeating the last row);
+    # here forced on a small one: a partial block, K over two slices and a partial chunk
+    be = cl_backend
+    m, n, k = 13, 20, 300
+    a, b, want = _operands(be, m, n, k, False, False)
+    in_place = _product(be, monkeypatch, a, b, False, False)
+    monkeypatch.setattr(cl_linalg, "REG_PACK_A_WORK", 0)
+    packed = _product(be, monkeypatch, a, b, False, False)
+    _check(be, tol, packed, want, k)
+    np.testing.assert_array_equal(packed, in_place)
+
+
 def test_register_sums_k_in_order_within_a_slice(cl_backend, monkeypatch):
     # one FMA chain per element in k order, as the naive kernel: equal bit for bit while
     # K fits one slice (engine.fused relies on it)
@@ -99,6 +112,18 @@ def test_register_kernel_in_place_small(cl_backend, tol, monkeypatch):
     _check(be, tol, _product(be, monkeypatch, a, b, False, False), want, k)
     c = _cast(be, RNG.standard_normal((m, n)))[0]
     _check(be, tol, _product(be, monkeypatch, a, b, False, False, out=c, accumulate=True), c + want, k)
+
+
+@pytest.mark.kernels
+def test_register_kernel_packed_a_small(cl_backend, tol, monkeypatch):
+    # A packed (forced), a partial row block, K not a whole number of packing chunks
+    be = cl_backend
+    tm = REG_TILES[be.dtype][0]
+    m, n, k = tm + 1, 16, 37
+    monkeypatch.setattr(cl_linalg, "REG_KC", 8)
+    monkeypatch.setattr(cl_linalg, "REG_PACK_A_WORK", 0)
+    a, b, want = _operands(be, m, n, k, False, False)
+    _check(be, tol, _product(be, monkeypatch, a, b, False, False), want, k)
 
 
 # ---------------------------------------------------------------- the buffer pool
