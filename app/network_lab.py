@@ -211,7 +211,7 @@ class NetworkLabPanel(QWidget):
 
     def _wire(self) -> None:
         # a preset chosen by hand starts training at once, as its description promises
-        self.preset_box.activated.connect(lambda i: self.load_preset(self.preset_box.itemText(i), autostart=True))
+        self.preset_box.activated.connect(self._preset_chosen)
         c = self.controls
         c.playToggled.connect(self._play_toggled)
         c.stepRequested.connect(self.step_once)
@@ -261,11 +261,35 @@ class NetworkLabPanel(QWidget):
         self._threaded = True
         self._start_worker()
 
+    def _preset_chosen(self, index: int) -> None:
+        text = self.preset_box.itemText(index)
+        if text in preset_lib.names():
+            self.load_preset(text, autostart=True)
+
+    def _show_preset(self, name: str, edited: bool = False) -> None:
+        """Show preset ``name`` in the preset box; ``edited``: as "<name> (edited)", an entry
+        that exists only while the network or data differ from the preset's."""
+        box = self.preset_box
+        if box.count() > len(preset_lib.names()):
+            box.removeItem(0)  # the last "(edited)" entry
+        if edited:
+            box.insertItem(0, f"{name} (edited)")
+            box.setItemData(0, "Your changes to this preset; choose a preset to start from it again.",
+                            Qt.ItemDataRole.ToolTipRole)
+            box.setCurrentIndex(0)
+        else:
+            box.setCurrentText(name)
+
+    def _mark_edited(self) -> None:
+        """The network or the data no longer match the preset: say so in the preset box."""
+        if self.preset is not None:
+            self._show_preset(self.preset.name, edited=True)
+
     def load_preset(self, name: str, autostart: bool = False) -> None:
         """Open preset ``name``: its data, network and settings; train at once if ``autostart``."""
         p = preset_lib.get(name)
         self.preset = p
-        self.preset_box.setCurrentText(p.name)
+        self._show_preset(p.name)
         self.dataset_name = p.dataset
         self.dataset_options = dict(p.options)
         self.noise = p.noise
@@ -470,7 +494,7 @@ class NetworkLabPanel(QWidget):
         name = state.get("preset")
         if name in preset_lib.names():
             self.preset = preset_lib.get(name)
-            self.preset_box.setCurrentText(name)
+            self._show_preset(name)
         self.spec = spec
         self.model_seed = int(tr["model_seed"])
         self.settings = {"optimizer": tr["optimizer"], "lr": float(tr["lr"]), "batch_size": int(tr["batch_size"])}
@@ -574,6 +598,7 @@ class NetworkLabPanel(QWidget):
         self._rebuild()
 
     def _dataset_chosen(self, name: str) -> None:
+        self._mark_edited()
         self.dataset_name = name
         self.user_path = None
         self.dataset_options = {}
@@ -664,6 +689,7 @@ class NetworkLabPanel(QWidget):
 
     def _adopt(self, spec) -> None:
         self.spec = spec
+        self._mark_edited()
         self._rebuild()
 
     def _confirm_then(self, action, why: str) -> None:

@@ -418,7 +418,9 @@ class ProjectController(QObject):
             signal = getattr(widget, name, None)
             if signal is not None:
                 signal.connect(lambda *_: self._changed(network=True))
-        lab.preset_box.activated.connect(lambda i: self.settings.set_last_preset(lab.preset_box.itemText(i)))
+        # the preset the lab opened (choosing its "(edited)" entry opens nothing)
+        lab.preset_box.activated.connect(
+            lambda _i: self.settings.set_last_preset(lab.preset.name) if lab.preset is not None else None)
         devices = getattr(self.window, "device_controller", None)
         if devices is not None:
             devices.deviceChanged.connect(lambda device: self.settings.set_last_device(device.name))

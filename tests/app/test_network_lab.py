@@ -225,6 +225,25 @@ def test_every_preset_opens(qtbot, make_panel):
     no_failure(panel)
 
 
+def test_the_preset_box_says_when_the_network_or_data_were_edited(qtbot, make_panel):
+    panel = make_panel("XOR")
+    box = panel.preset_box
+    names = presets.names()
+    assert box.currentText() == "XOR" and box.count() == len(names)
+    d = panel.spec.to_dict()
+    d["layers"][0]["units"] += 1
+    panel.canvas.specEdited.emit(d)
+    assert box.currentText() == "XOR (edited)" and box.count() == len(names) + 1
+    box.activated.emit(0)  # choosing the edited entry opens nothing
+    assert panel.spec.layers[0].units == d["layers"][0]["units"]
+    panel.data_panel.datasetChosen.emit("circle")  # a second edit: still one such entry
+    assert box.currentText() == "XOR (edited)" and box.count() == len(names) + 1
+    box.activated.emit(box.findText("Spiral (Playground)"))
+    assert box.currentText() == "Spiral (Playground)" and box.count() == len(names)
+    assert [box.itemText(i) for i in range(box.count())] == names
+    no_failure(panel)
+
+
 def test_demo_trains_synchronously_without_a_thread(qtbot):
     panel = NetworkLabPanel.demo("xor", steps=20, size=(1500, 950))
     qtbot.addWidget(panel)
