@@ -12,6 +12,7 @@ user of that memory queues behind it.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pyopencl as cl
@@ -62,6 +63,12 @@ def round_up(n: int, m: int) -> int:
     return max(m, ((int(n) + m - 1) // m) * m)
 
 
+def _per_item_override() -> int | None:
+    """MNLAB_PER_ITEM as a whole number of at least 1, or None when unset or not one."""
+    text = os.environ.get("MNLAB_PER_ITEM", "").strip()
+    return int(text) if text.isdigit() and int(text) >= 1 else None
+
+
 class ClMemory:
     """Buffers, transfers and kernel lookup for a backend on one OpenCL device."""
 
@@ -73,7 +80,8 @@ class ClMemory:
         # elements per work-item of the chunked elementwise kernels (see prelude.cl): CPU
         # compilers vectorise a loop over a chunk, not one element per work-item behind a
         # bounds check; GPUs want neighbouring work-items on neighbouring elements
-        self.per_item = PER_ITEM_CPU if self.device.kind == "cpu" else 1
+        # (MNLAB_PER_ITEM overrides it: the Oclgrind run checks the chunked loops with it)
+        self.per_item = _per_item_override() or (PER_ITEM_CPU if self.device.kind == "cpu" else 1)
         self.defines = {"REAL_IS_DOUBLE": 1 if self.dtype == np.float64 else 0, "PER_ITEM": self.per_item}
         # ImmediateAllocator: a new block is touched once on the queue as it is made, so
         # running out of device memory shows at once, where the pool can still free what it holds

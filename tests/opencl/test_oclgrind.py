@@ -41,6 +41,9 @@ def test_kernels_pass_under_oclgrind(tmp_path):
     env.update(
         MNLAB_SIMULATORS="1",
         MNLAB_TEST_DEVICES="oclgrind",
+        # the chunked elementwise kernels (prelude.cl's EACH_ELEMENT) as on CPUs, with an odd
+        # chunk so that partial chunks occur: the simulator's own default would be 1
+        MNLAB_PER_ITEM="3",
         OCLGRIND_DATA_RACES="1",
         OCLGRIND_UNINITIALIZED="1",
         OCLGRIND_LOG=str(log),
