@@ -253,32 +253,27 @@ class ClNNOps:
     def _conv_rows_fit(k: int, ow: int, stride: int) -> bool:
         return k <= CONV_MAXK and ow <= CONV_MAXW and stride <= 2 and k * k * ow <= CONV_ACC_Q
 
-    def conv2d_forward(self, x, w, b, stride: int, pad: int):
+    def _conv_output(self, x, w, b, stride: int, pad: int):
+        """A new z for conv2d_forward, after checking the shapes."""
         oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
-        n, c, h, wd = x.shape
-        f, k = w.shape[0], w.shape[2]
+        f = w.shape[0]
         if b.shape != (f,):
             raise ShapeError(f"conv2d bias {shape_str(b.shape)} must have one value per filter ({f}).")
-        z = self.empty((n, f, oh, ow))
-        if not z.size:
-            return z
+        return self.empty((x.shape[0], f, oh, ow))
+
+    def conv2d_forward(self, x, w, b, stride: int, pad: int):
+        z = self._conv_output(x, w, b, stride, pad)
         self._conv_forward(x, w, b, z, None, 0, 0.0, stride, pad)
         return z
 
     def conv2d_forward_act(self, x, w, b, stride: int, pad: int, kind: str, alpha: float = 0.01):
         check_activation(kind)
-        if kind == "softmax" or not self._rows():
+        if kind in ("linear", "softmax"):
             return super().conv2d_forward_act(x, w, b, stride, pad, kind, alpha)
-        z = self.conv2d_forward(x, w, b, stride, pad) if kind == "linear" else None
-        if z is not None:
-            return z, z
-        oh, ow = conv_out_shape(x.shape, w.shape, stride, pad)
-        n, f = x.shape[0], w.shape[0]
-        if b.shape != (f,):
-            raise ShapeError(f"conv2d bias {shape_str(b.shape)} must have one value per filter ({f}).")
-        z, a = self.empty((n, f, oh, ow)), self.empty((n, f, oh, ow))
-        if z.size and not self._conv_forward(x, w, b, z, a, _ACT_CODES[kind], alpha, stride, pad):
-            return z, self.activation(kind, z, alpha)
+        z = self._conv_output(x, w, b, stride, pad)
+        a = self.empty(z.shape)
+        if not self._conv_forward(x, w, b, z, a, _ACT_CODES[kind], alpha, stride, pad):
+            a = self.activation(kind, z, alpha)  # the gather kernel: the activation apart
         return z, a
 
     def _conv_forward(self, x, w, b, z, a, kind: int, alpha: float, stride: int, pad: int) -> bool:
