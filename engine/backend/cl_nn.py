@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import pyopencl as cl
 
 from ..errors import ShapeError, shape_str
 from .cl_memory import round_up
@@ -407,12 +406,7 @@ class ClNNOps:
     def time_slice(self, x, t: int):
         n, steps, feat = x.shape
         out = self.empty((n, feat))
-        if out.size and n == 1:
-            # one sample (a trainer's epoch seen as (1, batches, batch·features)): step t
-            # is a contiguous block, and a plain copy moves it several times faster
-            item = x.dtype.itemsize
-            cl.enqueue_copy(self.queue, out.buf, x.buf, byte_count=feat * item, src_offset=int(t) * feat * item)
-        elif out.size:
+        if out.size:
             self._run("k_time_slice", out.size, x.buf, out.buf, n, steps, feat, int(t))
         return out
 
