@@ -19,6 +19,8 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.canvas_theme import use_theme as use_canvas_theme
+
 ORGANIZATION = "Matrix Network Lab"
 APPLICATION = "Matrix Network Lab"
 MAX_RECENT = 8
@@ -190,9 +192,15 @@ def apply_theme(name: str, app: QApplication | None = None, roots=()) -> None:
             app.setStyle("Fusion")
         app.setPalette(theme_palette(name))
         pg.setConfigOptions(background=background, foreground=foreground)
+    use_canvas_theme(name)  # the network canvas and the hand-painted panels
     for top in roots if previous != name or name != "light" else ():
         if top is None or not shiboken6.isValid(top):
             continue
+        for widget in [top, *top.findChildren(QWidget)]:
+            restyle = getattr(widget, "restyle", None)
+            if callable(restyle):
+                restyle()
+            widget.update()
         views = top.findChildren(pg.GraphicsView)
         if isinstance(top, pg.GraphicsView):
             views.append(top)
@@ -209,4 +217,6 @@ def apply_theme(name: str, app: QApplication | None = None, roots=()) -> None:
                     item.setTextPen(foreground)
                 elif isinstance(item, pg.LegendItem):
                     _theme_legend(item, background, foreground)
+                elif isinstance(item, pg.PlotItem) and item.titleLabel.text:
+                    item.setTitle(item.titleLabel.text, color=foreground, size=item.titleLabel.opts.get("size"))
     app.setProperty("mnlabTheme", name)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas_style import CanvasItem, use_font
+from ui.canvas_theme import colour
 
-FILLS = {"maxpool2d": "#e7eefc", "avgpool2d": "#e7eefc", "flatten": "#eef3e6", "dropout": "#f6ece3"}
+FILLS = {"maxpool2d": "block_pool", "avgpool2d": "block_pool", "flatten": "block_flatten", "dropout": "block_dropout"}
 
 
 class CanvasBlock(CanvasItem):
@@ -46,9 +47,9 @@ class CanvasBlock(CanvasItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(0, 0, self._w, self._h)
-        painter.setBrush(QColor(FILLS.get(self.kind, "#eeeeee")))
+        painter.setBrush(colour(FILLS.get(self.kind, "block_other")))
         strong = self._hover or self._highlight
-        painter.setPen(QPen(QColor("#1f5fa8" if strong else "#7d8794"), 2.0 if strong else 1.0))
+        painter.setPen(QPen(colour("accent" if strong else "block_edge"), 2.0 if strong else 1.0))
         painter.drawRoundedRect(rect, 6, 6)
         painter.save()
         painter.translate(rect.center())

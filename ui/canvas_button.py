@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas_style import CanvasItem, use_font
+from ui.canvas_theme import colour
 
 
 class CanvasButton(CanvasItem):
@@ -37,8 +38,8 @@ class CanvasButton(CanvasItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = QColor("#dbe6f3") if self._hover else QColor("#f1f3f6")
-        painter.setPen(QPen(QColor("#8a94a3"), 1))
+        fill = colour("button_hover") if self._hover else colour("button_fill")
+        painter.setPen(QPen(colour("button_edge"), 1))
         painter.setBrush(fill)
         painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
         use_font(painter, max(7.0, self._h * 0.5), bold=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas_button import CanvasButton
 from ui.canvas_style import CanvasItem, use_font
+from ui.canvas_theme import colour
 
 WIDTH = 118.0
 HEIGHT = 62.0
@@ -82,17 +83,17 @@ class CanvasLayerHeader(CanvasItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._selected or self._error or self._hover:
-            fill = QColor("#fde8e8") if self._error else (QColor("#e3edf9") if self._selected else QColor("#f3f6fa"))
-            edge = QColor("#c0392b") if self._error else QColor("#1f5fa8")
+            fill = colour("header_error") if self._error else colour("header_selected" if self._selected else "header_fill")
+            edge = colour("error") if self._error else colour("accent")
             painter.setBrush(fill)
             painter.setPen(QPen(edge, 1.5) if (self._selected or self._error) else Qt.PenStyle.NoPen)
             painter.drawRoundedRect(QRectF(-1, -1, WIDTH + 2, HEIGHT + 2), 5, 5)
-        use_font(painter, 9.5, bold=True, colour="#1d2733")
+        use_font(painter, 9.5, bold=True)
         painter.drawText(QRectF(2, 0, WIDTH - 22, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          self._title)
         use_font(painter, 8.5, bold=False, colour=None)
         painter.drawText(QRectF(20, 22, WIDTH - 40, 18), Qt.AlignmentFlag.AlignCenter, self.count_text())
-        painter.setPen(QColor("#56606c"))
+        painter.setPen(colour("muted"))
         painter.drawText(QRectF(0, 42, WIDTH, 18), Qt.AlignmentFlag.AlignCenter, self._summary)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtGui import QPainter, QPen, QPixmap
 
 from ui.canvas_style import CanvasItem, use_font
+from ui.canvas_theme import colour
 from ui.plots_palette import DIVERGING_LUT, array_to_qimage
 
 
@@ -91,13 +92,13 @@ class CanvasNeuron(CanvasItem):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._array.shape[-1] > 24)
             painter.drawPixmap(rect, self._pixmap, QRectF(self._pixmap.rect()))
         else:
-            painter.setBrush(QColor("#f4f5f7"))
+            painter.setBrush(colour("node_fill"))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRect(rect)
         width = 2.5 if (self._hover or self._highlight) else 1.0
-        colour = QColor("#1f5fa8") if (self._hover or self._highlight) else QColor("#6b7480")
+        edge = colour("accent") if (self._hover or self._highlight) else colour("node_edge")
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(colour, width))
+        painter.setPen(QPen(edge, width))
         painter.drawRoundedRect(rect, 3, 3)
         if self._label:
             use_font(painter, 9)

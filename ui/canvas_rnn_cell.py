@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsObject
 
 from ui.canvas_button import CanvasButton
 from ui.canvas_neuron import CanvasNeuron
+from ui.canvas_theme import colour
 from ui.plots_palette import array_to_qimage
 
 PAD = 10.0
@@ -116,27 +117,27 @@ class CanvasRnnCell(QGraphicsObject):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         b = self.box()
-        painter.setBrush(QColor("#f3eefa"))
-        painter.setPen(QPen(QColor("#7b64a8"), 1.5))
+        painter.setBrush(colour("rnn_fill"))
+        painter.setPen(QPen(colour("rnn_edge"), 1.5))
         painter.drawRoundedRect(b, 8, 8)
         if self._unrolled:
             self._paint_unrolled(painter, b)
         self._paint_loop(painter, b)
 
     def _paint_loop(self, painter: QPainter, b: QRectF) -> None:
-        colour = QColor("#5b3f95" if self._hover_loop else "#7b64a8")
-        painter.setPen(QPen(colour, 2.5 if self._hover_loop else 1.8))
+        loop = colour("rnn_hover" if self._hover_loop else "rnn_edge")
+        painter.setPen(QPen(loop, 2.5 if self._hover_loop else 1.8))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         path = self._loop_path(b)
         painter.drawPath(path)
         # arrowhead where the loop re-enters the cell (pointing up)
         tip = QPointF(b.left() + b.width() * 0.25, b.bottom())
-        painter.setBrush(colour)
+        painter.setBrush(loop)
         painter.drawPolygon(QPolygonF([tip, tip + QPointF(-5, 9), tip + QPointF(5, 9)]))
         font = QFont(painter.font())
         font.setPointSizeF(8)
         painter.setFont(font)
-        painter.setPen(QColor("#4b3a73"))
+        painter.setPen(colour("rnn_text"))
         text = "h(t−1) → h(t)" if self._unrolled else "W_hh · h(t−1)"
         painter.drawText(QRectF(b.center().x() - 60, b.bottom() + 16, 120, 16), Qt.AlignmentFlag.AlignCenter, text)
 
@@ -167,10 +168,10 @@ class CanvasRnnCell(QGraphicsObject):
                 # one block per unit: no smoothing between neighbouring units
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
                 painter.drawImage(col, image)
-            painter.setPen(QPen(QColor("#7b64a8"), 1))
+            painter.setPen(QPen(colour("rnn_edge"), 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(col)
-            painter.setPen(QColor("#4b3a73"))
+            painter.setPen(colour("rnn_text"))
             painter.drawText(QRectF(x - 4, b.top() - 14, STEP_W + 8, 12), Qt.AlignmentFlag.AlignCenter, f"h{t + 1}")
             if k + 1 < shown:
                 y = col.center().y()

@@ -7,8 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QGraphicsObject
 
-#: The ink of the canvas's labels.
-TEXT_COLOUR = "#2b3440"
+from ui.canvas_theme import colour as theme_colour
+
+#: The ink of the canvas's labels: the theme's "text" colour (see ui.canvas_theme).
+TEXT_COLOUR = "text"
 
 
 class CanvasItem(QGraphicsObject):
@@ -36,12 +38,12 @@ class CanvasItem(QGraphicsObject):
 
 def use_font(painter: QPainter, size: float, bold: bool | None = None, colour: str | None = TEXT_COLOUR) -> QFont:
     """Write on with the painter's font at ``size`` points (bold or not, when given), in
-    ``colour`` (None: keep the pen). Returns the font set."""
+    ``colour``: a role of ui.canvas_theme or a colour name (None: keep the pen). Returns the font set."""
     font = QFont(painter.font())
     font.setPointSizeF(size)
     if bold is not None:
         font.setBold(bold)
     painter.setFont(font)
     if colour is not None:
-        painter.setPen(QColor(colour))
+        painter.setPen(theme_colour(colour) if not colour.startswith("#") else QColor(colour))
     return font

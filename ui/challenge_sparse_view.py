@@ -9,6 +9,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter, \
     QVBoxLayout, QWidget
 
+from ui.canvas_theme import colour
 from ui.challenge_parts import ChallengeMessage, fill_combo, tab_layout
 from ui.challenge_sparse_formats import SparseFormatsView
 from ui.challenge_sparse_grid import SparseGrid
@@ -91,7 +92,7 @@ class SparseView(QWidget):
         self.bytes_plot.setBackground("w")
         bp = self.bytes_plot.getPlotItem()
         _style(bp)
-        bp.setTitle("Storage (bytes)", color="#333", size="9pt")
+        bp.setTitle("Storage (bytes)", color=colour("plot_text").name(), size="9pt")
         bp.getAxis("bottom").setTicks([[(i, k.upper()) for i, k in enumerate(BAR_COLORS)]])
         self.bars = pg.BarGraphItem(x=np.arange(4), height=np.zeros(4), width=0.6,
                                     brushes=[pg.mkBrush(*c) for c in BAR_COLORS.values()])

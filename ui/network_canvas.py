@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QLabel,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import (QFrame, QGraphicsLineItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView,
+                               QLabel, QVBoxLayout, QWidget)
 
 from ui import canvas_edits as edits
 from ui.canvas_block import CanvasBlock
@@ -25,6 +25,7 @@ from ui.canvas_neuron import CanvasNeuron
 from ui.canvas_neuron_zoom import CanvasNeuronZoom
 from ui.canvas_palette import CanvasPalette
 from ui.canvas_rnn_cell import CanvasRnnCell
+from ui.canvas_theme import colour
 from ui.canvas_weight_editor import CanvasWeightEditor
 from ui.plots_palette import DIVERGING_LUT, GREY_LUT
 
@@ -131,7 +132,7 @@ class NetworkCanvas(QWidget):
         self.message.setStyleSheet("color: #b00020; padding: 2px 6px;")
         self.message.hide()
         self.scene = QGraphicsScene(self)
-        self.scene.setBackgroundBrush(QColor("white"))
+        self.scene.setBackgroundBrush(colour("background"))
         # every link restyles on each snapshot: a BSP index would be rebuilt each time
         self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.view = _View(self.scene, self)
@@ -168,6 +169,20 @@ class NetworkCanvas(QWidget):
     def set_validator(self, fn) -> None:
         """``fn(spec_dict)`` returns None when the app can build it, else (sentence, layer or None)."""
         self._validator = fn
+
+    def restyle(self) -> None:
+        """Take the current theme's colours (ui.canvas_theme) after a theme switch: the
+        board, the labels and connectors made when the network was laid out; the items
+        read theirs when they paint."""
+        self.scene.setBackgroundBrush(colour("background"))
+        for item in self.scene.items():
+            if isinstance(item, QGraphicsSimpleTextItem):
+                item.setBrush(colour("muted"))
+            elif isinstance(item, QGraphicsLineItem):
+                pen = item.pen()
+                pen.setColor(colour("line"))
+                item.setPen(pen)
+        self.scene.update()
 
     def set_spec(self, spec, input_names=None, output_fixed: bool = True) -> None:
         """Draw ``spec`` (a NetworkSpec). ``input_names`` label the input features (x1, x2 ...);
@@ -350,7 +365,7 @@ class NetworkCanvas(QWidget):
         column.width = size
         if count > drawn:
             more = QGraphicsSimpleTextItem(f"+{count - drawn} more")
-            more.setBrush(QColor("#56606c"))
+            more.setBrush(colour("muted"))
             more.setPos(x - 6, y0 + height + 4)
             self.scene.addItem(more)
 
@@ -398,7 +413,7 @@ class NetworkCanvas(QWidget):
             column.width = cell.width()
             if layer.units > drawn:
                 more = QGraphicsSimpleTextItem(f"+{layer.units - drawn} more")
-                more.setBrush(QColor("#56606c"))
+                more.setBrush(colour("muted"))
                 more.setPos(x, cell.box().height() / 2 + 60)
                 self.scene.addItem(more)
         else:
@@ -453,7 +468,7 @@ class NetworkCanvas(QWidget):
         if column.cell is not None:
             bottom = column.cell.sceneBoundingRect().bottom() + 4
         label = QGraphicsSimpleTextItem(text)
-        label.setBrush(QColor("#56606c"))
+        label.setBrush(colour("muted"))
         extra = 16 if column.count > MAX_DRAWN else 2
         label.setPos(column.x + column.width / 2 - label.boundingRect().width() / 2, bottom + extra)
         self.scene.addItem(label)
@@ -488,7 +503,7 @@ class NetworkCanvas(QWidget):
         end = dst.anchors("left")
         if not starts or not end:
             return
-        pen = QPen(QColor("#b5bcc6"), 1.2)
+        pen = QPen(colour("line"), 1.2)
         for start in starts:
             path_item = self.scene.addLine(start.x(), start.y(), end[0].x(), end[0].y(), pen)
             path_item.setZValue(-2)

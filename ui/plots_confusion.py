@@ -7,6 +7,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ui.canvas_theme import colour
+
 
 class ConfusionMatrixPlot(QWidget):
     """A K×K grid: cell (i, j) counts test samples of class i the network calls class j.
@@ -40,10 +42,11 @@ class ConfusionMatrixPlot(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor("white"))
+        background = colour("background")
+        p.fillRect(self.rect(), background)
         k = self._counts.shape[0]
         if k == 0:
-            p.setPen(QColor("#666"))
+            p.setPen(colour("muted"))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "The confusion matrix appears when a classifier trains.")
             p.end()
             return
@@ -55,7 +58,7 @@ class ConfusionMatrixPlot(QWidget):
         font = QFont(p.font())
         font.setPointSizeF(max(6.5, min(10.0, cell * 0.32)))
         p.setFont(font)
-        p.setPen(QColor("#222"))
+        p.setPen(colour("text"))
         acc = f"accuracy {100.0 * correct / total:.1f}% of {total}" if total else "no test samples"
         p.drawText(QRectF(margin_l, 2, self.width() - margin_l - 4, 16),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"predicted class →   ({acc})")
@@ -67,7 +70,7 @@ class ConfusionMatrixPlot(QWidget):
         rows = self._counts.sum(axis=1, keepdims=True).astype(float)
         share = np.divide(self._counts, rows, out=np.zeros(self._counts.shape), where=rows > 0)
         for i in range(k):
-            p.setPen(QColor("#222"))
+            p.setPen(colour("text"))
             p.drawText(QRectF(margin_l - 28, margin_t + i * cell, 24, cell),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._names[i][:6])
             p.drawText(QRectF(margin_l + i * cell, margin_t - 18, cell, 16), Qt.AlignmentFlag.AlignCenter,
@@ -75,13 +78,15 @@ class ConfusionMatrixPlot(QWidget):
             for j in range(k):
                 s = float(share[i, j])
                 # diagonal in green, mistakes in red: at a glance where the network errs
+                # (from the background: an empty cell is the board itself)
                 base = (46, 125, 50) if i == j else (192, 57, 43)
-                colour = QColor(*(int(255 - s * (255 - c)) for c in base))
+                bg = (background.red(), background.green(), background.blue())
+                fill = QColor(*(int(b - s * (b - c)) for b, c in zip(bg, base)))
                 rect = QRectF(margin_l + j * cell, margin_t + i * cell, cell, cell)
-                p.fillRect(rect, colour)
-                p.setPen(QPen(QColor("#ddd"), 1))
+                p.fillRect(rect, fill)
+                p.setPen(QPen(colour("grid"), 1))
                 p.drawRect(rect)
                 if cell >= 16:
-                    p.setPen(QColor("white") if s > 0.55 else QColor("#222"))
+                    p.setPen(QColor("white") if s > 0.55 else colour("text"))
                     p.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(int(self._counts[i, j])))
         p.end()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
+from ui.canvas_theme import colour
 from ui.plots_palette import DIVERGING_LUT, GREY_LUT, array_to_qimage
 
 TITLE_W = 120.0
@@ -48,7 +49,7 @@ class _MapRows(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor("white"))
+        p.fillRect(self.rect(), colour("background"))
         font = QFont(p.font())
         font.setPointSizeF(8.5)
         p.setFont(font)
@@ -57,14 +58,14 @@ class _MapRows(QWidget):
             n = len(maps)
             cell = self._cell(n)
             per_line = max(1, int((self.width() - TITLE_W - 8) // (cell + 4)))
-            p.setPen(QColor("#222"))
+            p.setPen(colour("text"))
             p.drawText(QRectF(2, y, TITLE_W - 8, cell), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
                        | Qt.TextFlag.TextWordWrap, title)
             for j, m in enumerate(maps):
                 r, c = divmod(j, per_line)
                 rect = QRectF(TITLE_W + c * (cell + 4), y + r * (cell + 4), cell, cell)
                 p.drawImage(rect, array_to_qimage(m, levels[0], levels[1], table))
-                p.setPen(QPen(QColor("#999"), 1))
+                p.setPen(QPen(colour("frame"), 1))
                 p.drawRect(rect)
             y += self._row_height(n)
         p.end()

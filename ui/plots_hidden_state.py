@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from ui.canvas_theme import colour
 from ui.plots_palette import DIVERGING_LUT
 
 
@@ -50,7 +51,7 @@ class HiddenStatePlot(QWidget):
         self.graphics.setBackground("w")
         self.heat_item = self.graphics.addPlot(row=0, col=0, colspan=2)
         _style(self.heat_item)
-        self.heat_item.setTitle("hidden state h_t", color="#333", size="9pt")
+        self.heat_item.setTitle("hidden state h_t", color=colour("plot_text").name(), size="9pt")
         self.heat_item.setLabel("bottom", "time step t")
         self.heat_item.setLabel("left", "unit")
         self.heat = pg.ImageItem(axisOrder="row-major")
@@ -62,7 +63,7 @@ class HiddenStatePlot(QWidget):
 
         self.seq_item = self.graphics.addPlot(row=1, col=0)
         _style(self.seq_item)
-        self.seq_item.setTitle("sequence → next value", color="#333", size="9pt")
+        self.seq_item.setTitle("sequence → next value", color=colour("plot_text").name(), size="9pt")
         self.seq_item.setLabel("bottom", "time step t")
         self.seq_curve = self.seq_item.plot([], [], pen=pg.mkPen("#1f4e8c", width=2), symbol="o", symbolSize=4,
                                             symbolBrush="#1f4e8c", symbolPen=None)
@@ -74,7 +75,7 @@ class HiddenStatePlot(QWidget):
 
         self.scatter_item = self.graphics.addPlot(row=1, col=1)
         _style(self.scatter_item)
-        self.scatter_item.setTitle("prediction vs target (test)", color="#333", size="9pt")
+        self.scatter_item.setTitle("prediction vs target (test)", color=colour("plot_text").name(), size="9pt")
         self.scatter_item.setLabel("bottom", "target")
         self.scatter_item.setLabel("left", "prediction")
         self.diagonal = self.scatter_item.plot([], [], pen=pg.mkPen("#999", style=Qt.PenStyle.DashLine))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ui.canvas_theme import colour
+
 W_BRUSH = pg.mkBrush(31, 78, 140, 150)
 G_BRUSH = pg.mkBrush(211, 84, 0, 150)
 
@@ -63,6 +65,6 @@ class HistogramsPlot(QWidget):
                 item.getAxis("bottom").setPen("#777")
                 item.getAxis("bottom").setTextPen("#333")
                 item.getAxis("left").setPen("#bbb")
-                item.setTitle(f"{h.get('title', h['name'])} {what}", color="#333", size="8pt")
+                item.setTitle(f"{h.get('title', h['name'])} {what}", color=colour("plot_text").name(), size="8pt")
                 pair.append(item.plot([0, 1], [0], stepMode="center", pen=pg.mkPen(pen, width=1)))
             self._curves[h["name"]] = tuple(pair)

@@ -21,6 +21,7 @@ from app import project_controller as pc
 from app.main_window import MainWindow
 from app.project_controller import install
 from engine.project import Project, load_project, save_project
+from ui.canvas_theme import use_theme as use_canvas_theme
 
 REPO = Path(__file__).resolve().parents[2]
 SLOW = 60000
@@ -44,6 +45,7 @@ def keep_style(qapp):
     if qapp.style().name() != style:
         qapp.setStyle(style)
     qapp.setPalette(palette)
+    use_canvas_theme("light")  # the canvas colours are process-wide too
 
 
 @pytest.fixture

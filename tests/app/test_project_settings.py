@@ -7,6 +7,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.settings import MAX_RECENT, AppSettings, apply_theme, plot_colours, theme_palette
+from ui.canvas_theme import use_theme as use_canvas_theme
 
 
 @pytest.fixture
@@ -23,6 +24,7 @@ def keep_style(qapp):
     qapp.setStyle(style)
     qapp.setPalette(palette)
     pg.setConfigOptions(background=options["background"], foreground=options["foreground"])
+    use_canvas_theme("light")  # the canvas colours are process-wide too
 
 
 def test_recent_files_newest_first_without_duplicates(settings, tmp_path):
@@ -111,3 +113,33 @@ def test_legends_follow_the_theme(qtbot, qapp, keep_style):
     assert bare.opts["brush"] is None or bare.opts["brush"].style() == Qt.BrushStyle.NoBrush
     apply_theme("light", roots=[plot])
     assert bare.opts["labelTextColor"].name() == plot_colours("light")[1]
+
+
+def test_the_dark_theme_reaches_the_canvas_and_the_painted_panels(qtbot, qapp, keep_style):
+    import engine
+    import numpy as np
+    from ui.network_canvas import NetworkCanvas
+    from ui.plots_confusion import ConfusionMatrixPlot
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    canvas = NetworkCanvas(holder)
+    canvas.resize(600, 400)
+    canvas.set_spec(engine.NetworkSpec.from_dict(
+        {"input": [2], "layers": [{"type": "dense", "units": 3, "activation": "tanh"},
+                                  {"type": "dense", "units": 1, "activation": "sigmoid"}], "loss": "bce"}))
+    confusion = ConfusionMatrixPlot(holder)
+    confusion.resize(300, 300)
+    confusion.set_matrix(np.array([[5, 1], [0, 6]]))
+
+    def corner_lightness(widget):
+        return widget.grab().toImage().pixelColor(2, 2).lightness()
+
+    board = canvas.view  # the canvas's drawing board (the layer palette sits above it)
+    assert corner_lightness(board) > 200 and corner_lightness(confusion) > 200
+    apply_theme("dark", roots=[holder])
+    assert canvas.scene.backgroundBrush().color().lightness() < 60
+    assert corner_lightness(board) < 60 and corner_lightness(confusion) < 60
+    apply_theme("light", roots=[holder])
+    assert corner_lightness(board) > 200
+
