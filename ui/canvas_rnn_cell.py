@@ -16,6 +16,8 @@ from ui.plots_palette import array_to_qimage
 PAD = 10.0
 GAP = 8.0
 STEP_W = 22.0      # one time step's column in the unrolled view
+LOOP_DEPTH = 34.0  # how far the recurrent loop's control points reach below the cell
+LABEL_Y = 30.0     # the loop's label, below the loop (whose lowest point is ~3/4 of LOOP_DEPTH)
 MAX_STEPS_SHOWN = 12
 
 
@@ -92,7 +94,7 @@ class CanvasRnnCell(QGraphicsObject):
         for neuron in self.neurons:
             neuron.setVisible(not self._unrolled)
         b = self.box()
-        self.unroll_button.setPos(b.center().x() - 26, b.bottom() + 34)
+        self.unroll_button.setPos(b.center().x() - 26, b.bottom() + LABEL_Y + 18)
 
     def _toggle(self) -> None:
         self.prepareGeometryChange()
@@ -112,7 +114,7 @@ class CanvasRnnCell(QGraphicsObject):
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         b = self.box()
-        return b.adjusted(-4, -4, 4, 56)
+        return b.adjusted(-4, -4, 4, LABEL_Y + 40)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -139,13 +141,13 @@ class CanvasRnnCell(QGraphicsObject):
         painter.setFont(font)
         painter.setPen(colour("rnn_text"))
         text = "h(t−1) → h(t)" if self._unrolled else "W_hh · h(t−1)"
-        painter.drawText(QRectF(b.center().x() - 60, b.bottom() + 16, 120, 16), Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawText(QRectF(b.center().x() - 60, b.bottom() + LABEL_Y, 120, 16), Qt.AlignmentFlag.AlignCenter, text)
 
     def _loop_path(self, b: QRectF) -> QPainterPath:
         start = QPointF(b.left() + b.width() * 0.75, b.bottom())
         end = QPointF(b.left() + b.width() * 0.25, b.bottom() + 2)
         path = QPainterPath(start)
-        path.cubicTo(start + QPointF(12, 34), end + QPointF(-12, 34), end)
+        path.cubicTo(start + QPointF(12, LOOP_DEPTH), end + QPointF(-12, LOOP_DEPTH), end)
         return path
 
     def _paint_unrolled(self, painter: QPainter, b: QRectF) -> None:
