@@ -1082,6 +1082,14 @@ def save_demo_screenshot(preset: str, steps: int, path: str, size=(1500, 950)) -
     except ValueError as exc:
         print(f"mnlab: {exc}", file=sys.stderr)
         return 1
+    return grab_to_png(panel, path)
+
+
+def grab_to_png(panel: QWidget, path: str) -> int:
+    """Show ``panel``, render it to a PNG at ``path`` and close it. Returns 0, or 1 after
+    printing a sentence to stderr (the demo screenshots' last step)."""
+    import sys
+
     panel.show()
     QCoreApplication.processEvents()  # let layouts settle before the grab
     ok = panel.grab().save(str(path), "PNG")

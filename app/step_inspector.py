@@ -1122,9 +1122,7 @@ def save_demo_screenshot(preset: str, path: str, op_index: int | None = None, ph
     """
     import sys
 
-    from PySide6.QtCore import QCoreApplication
-
-    from app.network_lab import NetworkLabPanel
+    from app.network_lab import NetworkLabPanel, grab_to_png
 
     try:
         panel = NetworkLabPanel.demo(preset, steps=steps, size=size)
@@ -1132,12 +1130,4 @@ def save_demo_screenshot(preset: str, path: str, op_index: int | None = None, ph
     except ValueError as exc:
         print(f"mnlab: {exc}", file=sys.stderr)
         return 1
-    panel.show()
-    QCoreApplication.processEvents()
-    ok = panel.grab().save(str(path), "PNG")
-    panel.close()
-    if not ok:
-        print(f"mnlab: could not write the screenshot to {path}: check the folder exists and is writable.",
-              file=sys.stderr)
-        return 1
-    return 0
+    return grab_to_png(panel, path)
